@@ -1,0 +1,167 @@
+"""Sliding-window geometry: padding, output size, window positions.
+
+The one owner of these rules. Convolution, pooling, validation, `cnncalc shape`
+and (later) explanations all ask this module, so a padding rule lives in one place.
+
+Conventions, per spatial axis:
+  effective kernel   K = d·(k − 1) + 1
+  output size        o = floor((n + p_lo + p_hi − K) / s) + 1   (ceil with ceil_mode)
+  window i reads     padded rows i·s + a·d, a = 0..k−1; input row = that − p_lo
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from cnncalc.errors import CnnError
+
+Pair = tuple[int, int]
+Padding = tuple[Pair, Pair]  # ((top, bottom), (left, right))
+
+PADDING_WORDS = ("valid", "same", "full")
+
+
+def as_pair(value, field: str, minimum: int) -> Pair:
+    """An int or a pair of ints as (rows, cols), each at least `minimum`."""
+    items = list(value) if isinstance(value, (list, tuple)) else [value, value]
+    if len(items) != 2 or not all(_is_int(v) for v in items):
+        raise CnnError(field, "an integer or a pair of integers", repr(value))
+    pair = (int(items[0]), int(items[1]))
+    if min(pair) < minimum:
+        raise CnnError(field, f"integers of at least {minimum}", repr(value))
+    return pair
+
+
+def _is_int(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and value.is_integer()
+
+
+def effective_kernel(k: int, dilation: int) -> int:
+    return dilation * (k - 1) + 1
+
+
+def explicit_padding(spec, field: str = "padding") -> Padding:
+    """Padding given as numbers: p, (p_rows, p_cols) or ((top, bottom), (left, right))."""
+    if isinstance(spec, (list, tuple)) and len(spec) == 2 and all(isinstance(v, (list, tuple)) for v in spec):
+        rows = as_pair(spec[0], f"{field}[0]", 0)
+        cols = as_pair(spec[1], f"{field}[1]", 0)
+        return rows, cols
+    rows, cols = as_pair(spec, field, 0)
+    return (rows, rows), (cols, cols)
+
+
+def same_padding(n: int, k: int, stride: int, dilation: int) -> Pair:
+    """TensorFlow's SAME: output ceil(n / s), the odd pixel of padding at the high end."""
+    out = -(-n // stride)
+    total = max((out - 1) * stride + effective_kernel(k, dilation) - n, 0)
+    return total // 2, total - total // 2
+
+
+def anchor_padding(k: int, dilation: int, anchor: int, mode: str) -> Pair:
+    """Padding that puts kernel cell `anchor` over every input position.
+
+    In convolution mode the kernel is rotated 180° before it slides, so the
+    anchor cell moves to k − 1 − anchor, as in seed 004's loop code.
+    """
+    cell = k - 1 - anchor if mode == "convolution" else anchor
+    return dilation * cell, dilation * (k - 1 - cell)
+
+
+def resolve_padding(spec, in_hw: Pair, kernel_hw: Pair, stride: Pair, dilation: Pair,
+                    anchor=None, mode: str = "correlation") -> Padding:
+    """Turn any padding spelling (or a kernel anchor) into ((top, bottom), (left, right))."""
+    if anchor is not None:
+        if spec not in (None, 0, "valid"):
+            raise CnnError("anchor", "either an anchor or a padding, not both", f"padding {spec!r}")
+        cells = as_pair(anchor, "anchor", 0)
+        for axis, (cell, k) in enumerate(zip(cells, kernel_hw)):
+            if cell >= k:
+                raise CnnError("anchor", f"a kernel cell index below {k} on axis {axis}", str(cell))
+        return tuple(anchor_padding(k, d, c, mode) for k, d, c in zip(kernel_hw, dilation, cells))
+    if spec is None or spec == "valid":
+        return (0, 0), (0, 0)
+    if spec == "same":
+        return tuple(same_padding(n, k, s, d) for n, k, s, d in zip(in_hw, kernel_hw, stride, dilation))
+    if spec == "full":
+        return tuple((d * (k - 1),) * 2 for k, d in zip(kernel_hw, dilation))
+    if isinstance(spec, str):
+        raise CnnError("padding", "an integer, a pair, [[top,bottom],[left,right]], valid, same or full",
+                       repr(spec))
+    return explicit_padding(spec)
+
+
+def output_length(n: int, k: int, stride: int, dilation: int, pad: Pair, ceil_mode: bool = False) -> int:
+    """Number of window positions along one axis (PyTorch's rule, ceil_mode included)."""
+    span = n + pad[0] + pad[1] - effective_kernel(k, dilation)
+    if span < 0:
+        return 0
+    if not ceil_mode:
+        return span // stride + 1
+    out = -(-span // stride) + 1
+    # PyTorch drops a last window that would start inside the right padding only.
+    if (out - 1) * stride >= n + pad[0]:
+        out -= 1
+    return out
+
+
+@dataclass(frozen=True)
+class WindowGeometry:
+    """Everything about how a kernel or pool window slides over a 2-D input."""
+
+    in_hw: Pair
+    kernel_hw: Pair
+    stride: Pair
+    dilation: Pair
+    padding: Padding
+    ceil_mode: bool = False
+
+    @property
+    def out_hw(self) -> Pair:
+        return tuple(
+            output_length(n, k, s, d, p, self.ceil_mode)
+            for n, k, s, d, p in zip(self.in_hw, self.kernel_hw, self.stride, self.dilation, self.padding)
+        )
+
+    @property
+    def padded_hw(self) -> Pair:
+        return tuple(n + p[0] + p[1] for n, p in zip(self.in_hw, self.padding))
+
+    @property
+    def effective_kernel_hw(self) -> Pair:
+        return tuple(effective_kernel(k, d) for k, d in zip(self.kernel_hw, self.dilation))
+
+    def read_extent_hw(self) -> Pair:
+        """Rows/cols of the padded input that the windows reach (at least the padded size)."""
+        return tuple(
+            max(p, (o - 1) * s + ek) if o > 0 else p
+            for p, o, s, ek in zip(self.padded_hw, self.out_hw, self.stride, self.effective_kernel_hw)
+        )
+
+    def check_fits(self, field: str = "kernel") -> None:
+        if min(self.out_hw) < 1:
+            axis = 0 if self.out_hw[0] < 1 else 1
+            raise CnnError(
+                field,
+                f"a window that fits the padded input ({self.padded_hw[0]}x{self.padded_hw[1]})",
+                f"an effective kernel of {self.effective_kernel_hw[0]}x{self.effective_kernel_hw[1]}"
+                f" (too large on axis {axis})",
+                hint="use a smaller kernel or more padding",
+            )
+
+
+def window_geometry(in_hw: Pair, kernel_hw: Pair, stride=1, padding=None, dilation=1,
+                    anchor=None, mode: str = "correlation", ceil_mode: bool = False) -> WindowGeometry:
+    """Validate the options and resolve them into a WindowGeometry."""
+    stride_p = as_pair(stride, "stride", 1)
+    dilation_p = as_pair(dilation, "dilation", 1)
+    pad = resolve_padding(padding, in_hw, kernel_hw, stride_p, dilation_p, anchor, mode)
+    return WindowGeometry(tuple(in_hw), tuple(kernel_hw), stride_p, dilation_p, pad, ceil_mode)
+
+
+def ceil_div(a: int, b: int) -> int:
+    return math.ceil(a / b)
