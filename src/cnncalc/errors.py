@@ -17,7 +17,7 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 2
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class CnnError(Exception):
     """A problem with what the user gave, located as precisely as we can.
 

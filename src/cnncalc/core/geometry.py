@@ -11,7 +11,6 @@ Conventions, per spatial axis:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from cnncalc.errors import CnnError
@@ -76,7 +75,7 @@ def resolve_padding(spec, in_hw: Pair, kernel_hw: Pair, stride: Pair, dilation: 
                     anchor=None, mode: str = "correlation") -> Padding:
     """Turn any padding spelling (or a kernel anchor) into ((top, bottom), (left, right))."""
     if anchor is not None:
-        if spec not in (None, 0, "valid"):
+        if spec != "valid" and spec is not None and explicit_padding(spec) != ((0, 0), (0, 0)):
             raise CnnError("anchor", "either an anchor or a padding, not both", f"padding {spec!r}")
         cells = as_pair(anchor, "anchor", 0)
         for axis, (cell, k) in enumerate(zip(cells, kernel_hw)):
@@ -161,7 +160,3 @@ def window_geometry(in_hw: Pair, kernel_hw: Pair, stride=1, padding=None, dilati
     dilation_p = as_pair(dilation, "dilation", 1)
     pad = resolve_padding(padding, in_hw, kernel_hw, stride_p, dilation_p, anchor, mode)
     return WindowGeometry(tuple(in_hw), tuple(kernel_hw), stride_p, dilation_p, pad, ceil_mode)
-
-
-def ceil_div(a: int, b: int) -> int:
-    return math.ceil(a / b)

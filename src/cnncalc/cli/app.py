@@ -1,0 +1,102 @@
+"""The command line: each command gathers its options and hands them to `run`."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from cnncalc import __version__
+from cnncalc.cli import options as opt
+
+app = typer.Typer(
+    name="cnncalc",
+    help="Forward and backward passes of CNN layers, every intermediate and gradient, checked against PyTorch.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"cnncalc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Forward and backward passes of CNN layers, worked out and checked."""
+
+
+X = opt.tensor_option("-x", "Input x: (H,W), (C,H,W) or (N,C,H,W).")
+W = opt.tensor_option("-w", "Kernel w: (kH,kW), (Cin,kH,kW) or (Cout,Cin/groups,kH,kW).")
+B = opt.tensor_option("-b", "Bias: a number or one per filter.")
+DY = opt.tensor_option("--dy", "Upstream gradient dL/dy (shape of y; {fill: 1} for ones).")
+Stride = opt.text_option("--stride", "Stride: int or pair 'rows,cols' [default 1].")
+Padding = opt.text_option("--padding", "Padding: int, 'rows,cols', '[[top,bottom],[left,right]]', "
+                                       "valid, same or full [default valid].")
+Dilation = opt.text_option("--dilation", "Dilation: int or pair [default 1].")
+Groups = opt.text_option("--groups", "Groups (channels per group = C/groups) [default 1].")
+Mode = opt.text_option("--mode", "correlation (as frameworks) or convolution (kernel rotated 180°).")
+Anchor = opt.text_option("--anchor", "Kernel cell placed over each input position, 'row,col' "
+                                     "(asymmetric padding; instead of --padding).")
+
+
+def _pair_text(text: str | None) -> str | None:
+    """'2,1' on the command line means the pair [2, 1]."""
+    if text is not None and "," in text and "[" not in text:
+        return f"[{text}]"
+    return text
+
+
+@app.command(epilog="Example: cnncalc conv -x '1 2 3; 4 5 6; 7 8 9' -w '1; 2' --dy '{fill: 1}'")
+def conv(
+    problem_file: opt.ProblemFile = None,
+    x: X = None, w: W = None, b: B = None, dy: DY = None,
+    stride: Stride = None, padding: Padding = None, dilation: Dilation = None,
+    groups: Groups = None, mode: Mode = None, anchor: Anchor = None,
+    names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
+    precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
+    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+) -> None:
+    """2-D convolution layer: y from x, w, b; dx, dw, db from dy."""
+    from cnncalc.cli.run import run
+
+    fields = {"x": x, "w": w, "b": b, "dy": dy, "stride": _pair_text(stride),
+              "padding": _pair_text(padding), "dilation": _pair_text(dilation), "groups": groups,
+              "mode": mode, "anchor": _pair_text(anchor), "names": names}
+    run("conv", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
+
+
+Input = opt.text_option("--input", "Input shape, e.g. 28x28, 3x32x32 or 8x3x32x32.")
+Kernel = opt.text_option("--kernel", "Kernel or window shape, e.g. 3x3 (or Cout x Cin x kH x kW for conv).")
+Op = opt.text_option("--op", "conv or pool [default conv]; pool's stride defaults to its window.")
+CeilMode = opt.text_option("--ceil-mode", "Pool only: true to round the output size up (PyTorch ceil_mode).")
+
+
+@app.command(epilog="Example: cnncalc shape --input 5x5 --kernel 3x3 --stride 2 --padding 1")
+def shape(
+    problem_file: opt.ProblemFile = None,
+    input: Input = None, kernel: Kernel = None, op: Op = None,
+    stride: Stride = None, padding: Padding = None, dilation: Dilation = None,
+    anchor: Anchor = None, ceil_mode: CeilMode = None,
+    fmt: opt.Format = "table", as_json: opt.Json = False,
+    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+) -> None:
+    """Output size of a conv or pool from shapes alone, with the formula and your numbers."""
+    from cnncalc.cli.run import run
+
+    fields = {"input": input, "kernel": kernel, "op": op, "stride": _pair_text(stride),
+              "padding": _pair_text(padding), "dilation": _pair_text(dilation),
+              "anchor": _pair_text(anchor), "ceil_mode": ceil_mode}
+    run("shape", problem_file, fields, opt.output_options(fmt, as_json, 4, 1, max_elements))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app; errors become one line on stderr and exit code 2."""
+    from cnncalc.cli.errors import run_guarded
+
+    sys.exit(run_guarded(app, sys.argv[1:] if argv is None else argv))

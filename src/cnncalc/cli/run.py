@@ -1,0 +1,59 @@
+"""The door's hinge: load → solve → render, shared by every command.
+
+Heavy modules (NumPy, YAML, the core, rich) are imported here, inside the
+functions, so `cnncalc --help` never pays for them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from cnncalc.cli.options import OutputOptions
+from cnncalc.errors import CnnError
+
+FORMATS = ("table", "json", "yaml")
+
+
+def check_format(out: OutputOptions) -> None:
+    if out.format not in FORMATS:
+        from cnncalc.errors import did_you_mean
+
+        raise CnnError("--format", f"one of {', '.join(FORMATS)}", repr(out.format),
+                       hint=did_you_mean(out.format, FORMATS))
+
+
+def solve_problem(command: str, path: str | None, options: dict, out: OutputOptions):
+    """Read the problem for `command` (file and options) and solve it into a Result."""
+    check_format(out)
+    from cnncalc.inputs.problem import load_problem
+
+    solver = importlib.import_module(f"cnncalc.solve.{command}")
+    problem = load_problem(path, options, solver.FIELDS, out.max_elements)
+    try:
+        return solver.solve(solver.read(problem), out.max_elements)
+    except CnnError as error:
+        raise problem.locate(error) from None
+
+
+def render(result, out: OutputOptions) -> None:
+    if out.format == "json":
+        from cnncalc.render.jsonout import render_json
+
+        sys.stdout.write(render_json(result))
+    elif out.format == "yaml":
+        from cnncalc.render.yamlout import render_yaml
+
+        sys.stdout.write(render_yaml(result))
+    else:
+        from rich.console import Console
+
+        from cnncalc.render.table import render_table
+
+        render_table(result, Console(), out.precision, out.index_base)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def run(command: str, path: str | None, options: dict, out: OutputOptions) -> None:
+    render(solve_problem(command, path, options, out), out)

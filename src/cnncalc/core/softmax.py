@@ -1,0 +1,107 @@
+"""Softmax and cross-entropy over the last axis, numerically stable.
+
+Shapes: logits z (N, K), probabilities p (N, K), target distribution t (N, K).
+
+  p[n,k]  = e^(z[n,k] − m_n) / Σ_j e^(z[n,j] − m_n),   m_n = max_j z[n,j]
+  ln p    = z − m − ln Σ_j e^(z_j − m)                  (never ln 0)
+  L       = −Σ_{n,k} t·ln p, divided by N for reduction "mean" (PyTorch's CrossEntropyLoss)
+  dL/dp   = −t / p (0 where t = 0)
+  dL/dz   = p·Σ_k t − t  (= p − t when t is a distribution)
+  both gradients divided by N for "mean".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnncalc.errors import CnnError, did_you_mean
+
+REDUCTIONS = ("sum", "mean")
+CE_FORMULAS = {
+    "sum": "L = −Σ t·ln p",
+    "mean": "L = −(1/N)·Σ t·ln p",
+}
+
+
+@dataclass(frozen=True)
+class CrossEntropyResult:
+    p: np.ndarray      # (N, K) softmax of z
+    log_p: np.ndarray  # (N, K)
+    loss: float
+    dp: np.ndarray     # (N, K) dL/dp
+    dz: np.ndarray     # (N, K) dL/dz
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """p = e^(z − max) / Σ e^(z − max) over the last axis; any leading shape."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """ln p = z − max − ln Σ e^(z − max) over the last axis, finite for finite z."""
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def softmax_jacobian(p: np.ndarray) -> np.ndarray:
+    """dp/dz = diag(p) − p·pᵀ: (K, K) for one row p (K,), (N, K, K) for a batch (N, K)."""
+    return p[..., :, None] * np.eye(p.shape[-1]) - p[..., :, None] * p[..., None, :]
+
+
+def target_distribution(target, shape: tuple[int, int]) -> np.ndarray:
+    """t (N, K) from class indices (N,) (0-based; a bare index when N = 1),
+    or from one-hot / soft probability rows: (N, K), or (K,) when N = 1."""
+    n, k = shape
+    arr = np.asarray(target)
+    if arr.ndim == 2 or (arr.ndim == 1 and n == 1 and arr.shape[0] == k > 1):
+        return _probability_rows(arr.reshape(-1, k) if arr.ndim == 1 else arr, shape)
+    if arr.ndim <= 1 and arr.size == n:
+        return _one_hot(arr.reshape(n), k)
+    raise CnnError("target", f"{n} class index(es), or a ({n}, {k}) matrix of probabilities",
+                   f"shape {arr.shape}", hint="one class index per row of z, 0-based")
+
+
+def _one_hot(index: np.ndarray, k: int) -> np.ndarray:
+    """(N, K) rows with a 1 at each class index (validated: integers in 0..K−1)."""
+    if index.dtype == bool or not np.issubdtype(index.dtype, np.number) or np.any(index != np.round(index)):
+        raise CnnError("target", "integer class indices", repr(index.tolist()))
+    if np.any(index < 0) or np.any(index >= k):
+        raise CnnError("target", f"class indices from 0 to {k - 1}", repr(index.tolist()),
+                       hint="class indices are 0-based, like PyTorch")
+    t = np.zeros((index.size, k))
+    t[np.arange(index.size), index.astype(int)] = 1.0
+    return t
+
+
+def _probability_rows(t: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """t validated as an (N, K) matrix of finite, non-negative numbers."""
+    if t.shape != tuple(shape):
+        raise CnnError("target", f"a ({shape[0]}, {shape[1]}) matrix of probabilities", f"shape {t.shape}")
+    if not np.issubdtype(t.dtype, np.number) or t.dtype == bool:
+        raise CnnError("target", "numbers", f"values of type {t.dtype}")
+    t = t.astype(np.float64)
+    if not np.all(np.isfinite(t)) or np.any(t < 0):
+        raise CnnError("target", "non-negative probabilities", repr(t.tolist()))
+    return t
+
+
+def cross_entropy(z: np.ndarray, t: np.ndarray, reduction: str = "sum") -> CrossEntropyResult:
+    """Softmax then cross-entropy of logits z (N, K) against t (N, K); see the module formulas."""
+    if reduction not in REDUCTIONS:
+        raise CnnError("reduction", "one of " + ", ".join(REDUCTIONS), repr(reduction),
+                       did_you_mean(reduction, REDUCTIONS))
+    if z.ndim != 2 or t.shape != z.shape:
+        raise CnnError("target", f"a target shaped like the logits {z.shape}", f"shape {t.shape}")
+    n = z.shape[0] if reduction == "mean" else 1
+    p, log_p = softmax(z), log_softmax(z)
+    # t = 0 terms are left out rather than multiplied: 0·(−∞) would be NaN; 0.0 − keeps −0 away.
+    loss = 0.0 - float(np.where(t > 0, t * log_p, 0.0).sum()) / n
+    dp = np.zeros_like(p)
+    # Where p is 0 or tiny under t > 0, −t/p is beyond any float: −∞ is its honest value.
+    with np.errstate(divide="ignore", over="ignore"):
+        np.divide(-t, p, out=dp, where=t != 0)
+    dz = p * t.sum(axis=-1, keepdims=True) - t
+    return CrossEntropyResult(p, log_p, loss, dp / n, dz / n)

@@ -1,0 +1,101 @@
+"""Readers for the scalar fields of a problem: integers, pairs, choices, names.
+
+Each takes the raw value (from YAML, or an option's text) and the field path,
+and returns a typed value or raises CnnError naming the field.
+"""
+
+from __future__ import annotations
+
+from cnncalc.errors import CnnError, did_you_mean
+from cnncalc.inputs.literals import parse_literal, parse_number
+
+
+def _parsed(raw, field: str):
+    """Option text parsed as a literal; YAML values pass through."""
+    if isinstance(raw, str) and raw.strip() and not raw.strip()[0].isalpha():
+        return parse_literal(raw, field)
+    return raw
+
+
+def read_int(minimum: int):
+    def reader(raw, field: str) -> int:
+        value = _parsed(raw, field)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise CnnError(field, f"an integer of at least {minimum}", repr(raw))
+        return value
+    return reader
+
+
+def read_number(raw, field: str) -> float:
+    value = parse_number(raw, field) if isinstance(raw, str) else raw
+    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "denominator"):
+        raise CnnError(field, "a number", repr(raw))
+    value = float(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise CnnError(field, "a finite number", repr(raw))
+    return value
+
+
+def read_int_or_pair(minimum: int):
+    """An int or a pair [rows, cols]; kept as written (the geometry module checks ranges)."""
+    def reader(raw, field: str):
+        value = _parsed(raw, field)
+        items = value if isinstance(value, list) else [value]
+        if len(items) not in (1, 2) or any(isinstance(v, bool) or not isinstance(v, int) for v in items):
+            raise CnnError(field, "an integer or a pair of integers", repr(raw))
+        if min(items) < minimum:
+            raise CnnError(field, f"integers of at least {minimum}", repr(raw))
+        return value
+    return reader
+
+
+def read_padding(raw, field: str):
+    """p, [p_rows, p_cols], [[top, bottom], [left, right]], valid, same or full."""
+    if isinstance(raw, str) and raw.strip().lower() in ("valid", "same", "full"):
+        return raw.strip().lower()
+    if isinstance(raw, str) and raw.strip()[:1].isalpha():
+        word = raw.strip()
+        raise CnnError(field, "an integer, a pair, [[top,bottom],[left,right]], valid, same or full",
+                       repr(word), hint=did_you_mean(word.lower(), ("valid", "same", "full")))
+    value = _parsed(raw, field)
+    flat = value if isinstance(value, list) else [value]
+    flat = [v for item in flat for v in (item if isinstance(item, list) else [item])]
+    if not flat or any(isinstance(v, bool) or not isinstance(v, int) for v in flat):
+        raise CnnError(field, "integers, or valid, same or full", repr(raw))
+    if min(flat) < 0:
+        raise CnnError(field, "padding of at least 0", repr(raw))
+    return value
+
+
+def read_choice(choices: tuple[str, ...], aliases: dict[str, str] | None = None):
+    aliases = aliases or {}
+
+    def reader(raw, field: str) -> str:
+        word = str(raw).strip().lower().replace("-", "_")
+        word = aliases.get(word, word)
+        if word not in choices:
+            raise CnnError(field, f"one of {', '.join(choices)}", repr(raw),
+                           hint=did_you_mean(word, tuple(choices) + tuple(aliases)))
+        return word
+    return reader
+
+
+def read_names(raw, field: str) -> dict[str, str]:
+    """Display names: 'x=I,w=W,y=O' on the command line, or a mapping in YAML."""
+    if isinstance(raw, dict):
+        pairs = list(raw.items())
+    elif isinstance(raw, str):
+        pairs = []
+        for part in filter(None, (p.strip() for p in raw.split(","))):
+            if "=" not in part:
+                raise CnnError(field, "name=display pairs like x=I,w=W", repr(part))
+            key, _, shown = part.partition("=")
+            pairs.append((key.strip(), shown.strip()))
+    else:
+        raise CnnError(field, "name=display pairs like x=I,w=W", repr(raw))
+    names = {}
+    for key, shown in pairs:
+        if not str(key) or not str(shown):
+            raise CnnError(field, "a canonical name and a display name", repr(f"{key}={shown}"))
+        names[str(key)] = str(shown)
+    return names

@@ -1,0 +1,158 @@
+"""Inline literals typed on the command line: numbers, tensors, shapes.
+
+  "[[1,2],[3,4]]"   nested lists, as in YAML/JSON
+  "1 2; 3 4"        matrix rows, MATLAB/NumPy style (no ';' gives a vector)
+  "1/10", "-2.5e-3" numbers: integers, decimals, scientific, fractions
+  "3x3", "2x4x4"    a shape alone: a symbolic tensor
+
+A bad token is reported with a caret under it.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from cnncalc.errors import CnnError
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+NUMBER_RE = re.compile(rf"(?P<num>{_NUMBER})(?:\s*/\s*(?P<den>{_NUMBER}))?")
+SHAPE_RE = re.compile(r"^\s*\d+(?:\s*[x×]\s*\d+)+\s*$")
+_TOKEN_RE = re.compile(rf"\s*(?:(?P<open>\[)|(?P<close>\])|(?P<comma>,)|(?P<number>{NUMBER_RE.pattern})|(?P<bad>\S+?(?=[\s,\[\]]|$)))")
+
+
+def caret_line(text: str, start: int, end: int) -> str:
+    return f"{text}\n{' ' * start}{'^' * max(1, end - start)}"
+
+
+def parse_number(text: str, field: str = "value"):
+    """A number from text: int, float, scientific or a fraction a/b (kept exact)."""
+    match = NUMBER_RE.fullmatch(text.strip())
+    if not match:
+        raise CnnError(field, "a number (like 3, -0.5, 1e-3 or 1/10)", repr(text))
+    return _number_value(match, field, text)
+
+
+def _number_value(match: re.Match, field: str, text: str):
+    num = _plain_number(match.group("num"))
+    if match.group("den") is None:
+        return num
+    den = _plain_number(match.group("den"))
+    if den == 0:
+        raise CnnError(field, "a fraction with a non-zero denominator", repr(text))
+    return Fraction(num) / Fraction(den) if isinstance(num, int) and isinstance(den, int) else num / den
+
+
+def _plain_number(text: str):
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    return float(text)
+
+
+def is_shape_text(text: str) -> bool:
+    return bool(SHAPE_RE.match(text))
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.split(r"\s*[x×]\s*", text.strip()))
+
+
+def parse_literal(text: str, field: str):
+    """Inline tensor text as nested Python lists of numbers (or one number)."""
+    stripped = text.strip()
+    if not stripped:
+        raise CnnError(field, "a number or a tensor", "an empty value")
+    if stripped.startswith("["):
+        return _NestedParser(text, field).parse()
+    if ";" in stripped or re.search(r"[\s,]", stripped):
+        return _parse_rows(text, field)
+    return _single_number(text, field)
+
+
+def _single_number(text: str, field: str):
+    try:
+        return parse_number(text, field)
+    except CnnError:
+        start = len(text) - len(text.lstrip())
+        raise CnnError(field, "a number, a tensor like [[1,2],[3,4]] or '1 2; 3 4', or a shape like 3x3",
+                       repr(text.strip()), caret=caret_line(text, start, len(text.rstrip()))) from None
+
+
+def _parse_rows(text: str, field: str):
+    rows, offset = [], 0
+    for chunk in text.split(";"):
+        rows.append(_parse_row(text, chunk, offset, field))
+        offset += len(chunk) + 1
+    if ";" not in text:
+        return rows[0]
+    widths = {len(row) for row in rows}
+    if len(widths) > 1:
+        raise CnnError(field, "rows of equal length", f"row lengths {[len(r) for r in rows]}")
+    return rows
+
+
+def _parse_row(text: str, chunk: str, offset: int, field: str) -> list:
+    row = []
+    for match in re.finditer(r"[^\s,]+", chunk):
+        token = match.group()
+        number = NUMBER_RE.fullmatch(token)
+        if not number:
+            start = offset + match.start()
+            raise CnnError(field, "a number", repr(token), caret=caret_line(text, start, start + len(token)))
+        row.append(_number_value(number, field, token))
+    if not row:
+        raise CnnError(field, "at least one number in every row", "an empty row",
+                       caret=caret_line(text, offset, offset + len(chunk)))
+    return row
+
+
+class _NestedParser:
+    """Recursive descent over '[', ']', ',' and numbers, remembering positions for carets."""
+
+    def __init__(self, text: str, field: str):
+        self.text, self.field = text, field
+        self.tokens = [(m.lastgroup, m.group(m.lastgroup), m.start(m.lastgroup), m.end(m.lastgroup))
+                       for m in _TOKEN_RE.finditer(text) if m.lastgroup]
+        self.pos = 0
+
+    def fail(self, expected: str, token=None) -> CnnError:
+        if token is None:
+            end = len(self.text.rstrip())
+            return CnnError(self.field, expected, "the end of the text", caret=caret_line(self.text, end, end + 1))
+        _, value, start, end = token
+        return CnnError(self.field, expected, repr(value), caret=caret_line(self.text, start, end))
+
+    def next(self):
+        token = self.tokens[self.pos] if self.pos < len(self.tokens) else None
+        self.pos += 1
+        return token
+
+    def parse(self):
+        value = self.value()
+        if self.pos < len(self.tokens):
+            raise self.fail("the end of the tensor", self.tokens[self.pos])
+        return value
+
+    def value(self):
+        token = self.next()
+        if token is None:
+            raise self.fail("a number or '['")
+        kind, text, _, _ = token
+        if kind == "number":
+            return _number_value(NUMBER_RE.fullmatch(text), self.field, text)
+        if kind == "open":
+            return self.items()
+        raise self.fail("a number or '['", token)
+
+    def items(self) -> list:
+        items = []
+        if self.pos < len(self.tokens) and self.tokens[self.pos][0] == "close":
+            self.pos += 1
+            return items
+        while True:
+            items.append(self.value())
+            token = self.next()
+            if token is not None and token[0] == "close":
+                return items
+            if token is None or token[0] != "comma":
+                raise self.fail("',' or ']'", token)

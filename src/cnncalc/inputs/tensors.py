@@ -1,0 +1,209 @@
+"""Tensor values as the user writes them, turned into float64 arrays.
+
+A tensor field may hold: a number, nested lists, literal text ("1 2; 3 4"),
+a shape alone ("3x3": symbolic), a fill ({fill: 0.1, shape: [5, 8]}, the shape
+optional where the command knows it), or seeded random values
+({random: {shape: [...], seed: 0, low: -5, high: 5, integers: true}}).
+Sizes are checked against the element cap before anything is allocated.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from cnncalc.errors import CnnError, did_you_mean
+from cnncalc.inputs.literals import is_shape_text, parse_literal, parse_number, parse_shape
+
+DEFAULT_MAX_ELEMENTS = 10_000_000
+
+
+@dataclass(frozen=True)
+class Fill:
+    value: float
+    shape: tuple[int, ...] | None
+
+
+@dataclass(frozen=True)
+class RandomFill:
+    shape: tuple[int, ...]
+    seed: int | None
+    low: float
+    high: float
+    integers: bool
+
+
+@dataclass(frozen=True)
+class Symbolic:
+    shape: tuple[int, ...]
+
+
+TensorSpec = np.ndarray | Fill | RandomFill | Symbolic
+
+
+def read_tensor(value, field: str, max_elements: int = DEFAULT_MAX_ELEMENTS) -> TensorSpec:
+    """Any accepted spelling of a tensor, as an array or a spec still to be sized."""
+    if isinstance(value, str) and value.strip().startswith("{"):
+        value = _flow_mapping(value, field)
+    if isinstance(value, str):
+        if is_shape_text(value):
+            shape = parse_shape(value)
+            check_size(shape, field, max_elements)
+            return Symbolic(shape)
+        value = parse_literal(value, field)
+    if isinstance(value, dict):
+        return _read_generator(value, field, max_elements)
+    array = to_array(value, field)
+    check_size(array.shape, field, max_elements)
+    return array
+
+
+def _flow_mapping(text: str, field: str):
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CnnError(field, "a mapping like {fill: 0.1, shape: [2, 2]}", str(exc).splitlines()[0]) from None
+
+
+def _read_generator(spec: dict, field: str, max_elements: int) -> Fill | RandomFill:
+    if "fill" in spec:
+        _only_keys(spec, ("fill", "shape"), field)
+        shape = read_shape(spec["shape"], f"{field}.shape", max_elements) if "shape" in spec else None
+        return Fill(float(_number(spec["fill"], f"{field}.fill")), shape)
+    if "random" in spec:
+        _only_keys(spec, ("random",), field)
+        return _read_random(spec["random"], f"{field}.random", max_elements)
+    key = next(iter(spec), "")
+    raise CnnError(field, "a tensor, {fill: ...} or {random: {...}}", f"a mapping with key '{key}'",
+                   hint=did_you_mean(key, ("fill", "random", "shape")))
+
+
+def _read_random(spec, field: str, max_elements: int) -> RandomFill:
+    if not isinstance(spec, dict) or "shape" not in spec:
+        raise CnnError(field, "a mapping with shape, and optionally seed, low, high, integers",
+                       type(spec).__name__ if not isinstance(spec, dict) else "no shape")
+    _only_keys(spec, ("shape", "seed", "low", "high", "integers"), field)
+    integers = spec.get("integers", False)
+    if not isinstance(integers, bool):
+        raise CnnError(f"{field}.integers", "true or false", repr(integers))
+    low = float(_number(spec.get("low", -5 if integers else -1), f"{field}.low"))
+    high = float(_number(spec.get("high", 5 if integers else 1), f"{field}.high"))
+    if high < low:
+        raise CnnError(f"{field}.high", f"a value of at least low ({low:g})", f"{high:g}")
+    seed = spec.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise CnnError(f"{field}.seed", "a non-negative integer", repr(seed))
+    shape = read_shape(spec["shape"], f"{field}.shape", max_elements)
+    return RandomFill(shape, seed, low, high, integers)
+
+
+def _only_keys(spec: dict, allowed: tuple[str, ...], field: str) -> None:
+    for key in spec:
+        if key not in allowed:
+            raise CnnError(f"{field}.{key}", f"one of the keys {', '.join(allowed)}", f"'{key}'",
+                           hint=did_you_mean(key, allowed))
+
+
+def read_shape(value, field: str, max_elements: int = DEFAULT_MAX_ELEMENTS) -> tuple[int, ...]:
+    if isinstance(value, str) and is_shape_text(value):
+        shape = parse_shape(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        shape = (value,)
+    elif isinstance(value, (list, tuple)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        shape = tuple(value)
+    else:
+        raise CnnError(field, "a shape like [5, 8] or 5x8", repr(value))
+    if any(size < 1 for size in shape):
+        raise CnnError(field, "sizes of at least 1", repr(list(shape)))
+    check_size(shape, field, max_elements)
+    return shape
+
+
+def check_size(shape: tuple[int, ...], field: str, max_elements: int) -> None:
+    count = math.prod(shape)
+    if count > max_elements:
+        raise CnnError(field, f"at most {max_elements:,} entries", f"shape {list(shape)} with {count:,}",
+                       hint="raise the cap with --max-elements if you mean it")
+
+
+def _number(value, field: str):
+    if isinstance(value, bool) or value is None:
+        raise CnnError(field, "a number", repr(value))
+    if isinstance(value, str):
+        return parse_number(value, field)
+    if not isinstance(value, (int, float, Fraction)):
+        raise CnnError(field, "a number", type(value).__name__)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CnnError(field, "a finite number", repr(value))
+    return value
+
+
+def to_array(value, field: str) -> np.ndarray:
+    """Nested lists (or a number) as a float64 array; ragged or non-numeric is refused."""
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (ValueError, TypeError):
+        array = np.array(_numbers_only(value, field), dtype=np.float64)
+    if array.dtype != np.float64 or array.size == 0:
+        raise CnnError(field, "a non-empty tensor of numbers", repr(value)[:40])
+    _check_finite(array, field)
+    return array
+
+
+def _numbers_only(value, field: str):
+    """Walk nested lists: fractions and number strings become numbers; report ragged rows by path."""
+    if isinstance(value, list):
+        items = [_numbers_only(item, f"{field}[{k}]") for k, item in enumerate(value)]
+        _check_rectangular(items, field)
+        return items
+    return float(_number(value, field))
+
+
+def _check_rectangular(items: list, field: str) -> None:
+    shapes = [np.shape(item) for item in items]
+    for k, shape in enumerate(shapes):
+        if shape != shapes[0]:
+            raise CnnError(f"{field}[{k}]", f"{_describe(shapes[0])} like {field}[0]", _describe(shape))
+
+
+def _describe(shape: tuple) -> str:
+    if not shape:
+        return "a number"
+    return f"{shape[0]} entr{'y' if shape[0] == 1 else 'ies'}"
+
+
+def _check_finite(array: np.ndarray, field: str) -> None:
+    bad = ~np.isfinite(array)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        index = "".join(f"[{i}]" for i in where)
+        raise CnnError(f"{field}{index}", "a finite number", str(array[where]),
+                       hint="NaN and infinity are not accepted")
+
+
+def materialize(spec: TensorSpec, field: str, shape: tuple[int, ...] | None = None,
+                max_elements: int = DEFAULT_MAX_ELEMENTS) -> np.ndarray:
+    """The array a spec stands for; `shape` is what the command expects where it knows."""
+    if isinstance(spec, np.ndarray):
+        return spec
+    if isinstance(spec, Symbolic):
+        raise CnnError(field, "numbers, a fill or random values",
+                       f"a shape alone ({'x'.join(map(str, spec.shape))}), which makes a symbolic tensor",
+                       hint="a shape alone is for symbolic derivations; give values to compute numbers")
+    size = spec.shape or shape
+    if size is None:
+        raise CnnError(field, "a shape for the fill (nothing else fixes it here)", "no shape",
+                       hint="write {fill: 0.1, shape: [2, 3]}")
+    check_size(tuple(size), field, max_elements)
+    if isinstance(spec, Fill):
+        return np.full(size, spec.value, dtype=np.float64)
+    rng = np.random.default_rng(spec.seed)
+    if spec.integers:
+        return rng.integers(int(math.ceil(spec.low)), int(math.floor(spec.high)), size=size,
+                            endpoint=True).astype(np.float64)
+    return rng.uniform(spec.low, spec.high, size=size)

@@ -1,0 +1,43 @@
+"""JSON output: one object, full float64 precision, never passed through rich.
+
+Schema (version 1):
+  {"schema": 1, "command": str, "parameters": {...}, "conventions": [str],
+   "inputs": {name: tensor}, "forward": {name: tensor}, "backward": {name: tensor},
+   "extras": {name: tensor}, "notes": [str], "warnings": [str]}
+  tensor = {"shape": [int, ...], "data": nested lists (a bare number for shape [])}
+Keys are canonical names; display names are listed under "names".
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from cnncalc.result import JSON_SCHEMA_VERSION, Result
+
+
+def tensor_json(array: np.ndarray) -> dict:
+    array = np.asarray(array)
+    data = array.tolist()
+    return {"shape": list(array.shape), "data": data}
+
+
+def result_json(result: Result) -> dict:
+    return {
+        "schema": JSON_SCHEMA_VERSION,
+        "command": result.command,
+        "parameters": result.parameters,
+        "conventions": result.conventions,
+        "names": result.names,
+        "inputs": {k: tensor_json(v) for k, v in result.inputs.items()},
+        "forward": {k: tensor_json(v) for k, v in result.forward.items()},
+        "backward": {k: tensor_json(v) for k, v in result.backward.items()},
+        "extras": {k: tensor_json(v) for k, v in result.extras.items()},
+        "notes": result.notes,
+        "warnings": result.warnings,
+    }
+
+
+def render_json(result: Result) -> str:
+    return json.dumps(result_json(result), ensure_ascii=False) + "\n"

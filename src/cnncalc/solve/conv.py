@@ -1,0 +1,174 @@
+"""The conv problem: read it, lift it to NCHW, run the core, bring results back.
+
+Shapes as the user writes them (SPEC "Tensors"): x is (H,W), (C,H,W) or
+(N,C,H,W); w is (kH,kW), (Cin,kH,kW) or (Cout,Cin/groups,kH,kW). Results keep
+the number of dimensions the user wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnncalc.core.conv import conv2d_backward, conv2d_forward
+from cnncalc.core.geometry import WindowGeometry, window_geometry
+from cnncalc.errors import CnnError
+from cnncalc.inputs import fields
+from cnncalc.inputs.problem import Problem
+from cnncalc.inputs.tensors import materialize, read_tensor
+from cnncalc.result import Result
+from cnncalc.solve.common import check_names, describe_padding, shape_text
+
+FIELDS = ("x", "w", "b", "dy", "stride", "padding", "dilation", "groups", "mode", "anchor")
+CONV_NAMES = ("x", "w", "b", "y", "dy", "dx", "dw", "db", "L")
+MODE_ALIASES = {"cross_correlation": "correlation", "xcorr": "correlation", "conv": "convolution"}
+
+
+@dataclass(frozen=True)
+class ConvProblem:
+    x: np.ndarray
+    w: np.ndarray
+    b: np.ndarray | None
+    dy: object  # a tensor spec: a fill takes its shape from y
+    stride: object
+    padding: object
+    dilation: object
+    groups: int
+    mode: str
+    anchor: object
+    names: dict
+
+
+def read(problem: Problem) -> ConvProblem:
+    tensor = lambda raw, field: read_tensor(raw, field, problem.max_elements)  # noqa: E731
+    if not problem.has("x") or not problem.has("w"):
+        missing = "x" if not problem.has("x") else "w"
+        raise problem.locate(CnnError(missing, "a tensor (in the problem file or as an option)", "nothing"))
+    x = _concrete(problem, "x", tensor)
+    w = _concrete(problem, "w", tensor)
+    return ConvProblem(
+        x=x, w=w,
+        b=_concrete(problem, "b", tensor) if problem.has("b") else None,
+        dy=problem.read("dy", tensor),
+        stride=problem.read("stride", fields.read_int_or_pair(1), 1),
+        padding=problem.read("padding", fields.read_padding, 0),
+        dilation=problem.read("dilation", fields.read_int_or_pair(1), 1),
+        groups=problem.read("groups", fields.read_int(1), 1),
+        mode=problem.read("mode", fields.read_choice(("correlation", "convolution"), MODE_ALIASES),
+                          "correlation"),
+        anchor=problem.read("anchor", fields.read_int_or_pair(0)),
+        names=check_names(problem, CONV_NAMES),
+    )
+
+
+def _concrete(problem: Problem, key: str, reader) -> np.ndarray:
+    spec = problem.read(key, reader)
+    try:
+        return materialize(spec, key, max_elements=problem.max_elements)
+    except CnnError as error:
+        raise problem.locate(error) from None
+
+
+def _as_nchw(x: np.ndarray) -> np.ndarray:
+    if not 2 <= x.ndim <= 4:
+        raise CnnError("x", "a tensor of 2 to 4 dimensions ((H,W), (C,H,W) or (N,C,H,W))", shape_text(x.shape))
+    return x.reshape((1,) * (4 - x.ndim) + x.shape)
+
+
+def _as_oihw(w: np.ndarray) -> np.ndarray:
+    if not 2 <= w.ndim <= 4:
+        raise CnnError("w", "a kernel of 2 to 4 dimensions ((kH,kW), (Cin,kH,kW) or (Cout,Cin/groups,kH,kW))",
+                       shape_text(w.shape))
+    return w.reshape((1,) * (4 - w.ndim) + w.shape)
+
+
+def _check_channels(x4: np.ndarray, w4: np.ndarray, groups: int) -> None:
+    channels, filters = x4.shape[1], w4.shape[0]
+    if channels % groups or filters % groups:
+        raise CnnError("groups", f"a divisor of both the input channels ({channels}) and filters ({filters})",
+                       str(groups))
+    if w4.shape[1] != channels // groups:
+        raise CnnError("w", f"{channels // groups} input channel(s) per filter (x has {channels}, groups {groups})",
+                       f"{w4.shape[1]} (w is {shape_text(w4.shape)})")
+
+
+def _bias(b: np.ndarray | None, filters: int) -> np.ndarray | None:
+    if b is None:
+        return None
+    if b.size == 1 and b.ndim <= 1:
+        return np.full(filters, float(b.reshape(())))
+    if b.shape != (filters,):
+        raise CnnError("b", f"a number or one bias per filter ({filters})", shape_text(b.shape))
+    return b
+
+
+def _user_shape_of_y(x: np.ndarray, w: np.ndarray, y4: np.ndarray) -> tuple[int, ...]:
+    if x.ndim == 4:
+        return y4.shape
+    if x.ndim == 3 or w.ndim == 4 or y4.shape[1] > 1:
+        return y4.shape[1:]
+    return y4.shape[2:]
+
+
+def _gradient_in(dy, y_shape: tuple, y4_shape: tuple, max_elements: int) -> np.ndarray:
+    dy = materialize(dy, "dy", y_shape, max_elements)
+    if dy.shape not in (y_shape, y4_shape):
+        raise CnnError("dy", f"the shape of y, {shape_text(y_shape)}", shape_text(dy.shape))
+    return dy.reshape(y4_shape)
+
+
+def conv_geometry(x4_shape: tuple, w4_shape: tuple, p: ConvProblem) -> WindowGeometry:
+    geom = window_geometry(x4_shape[2:], w4_shape[2:], p.stride, p.padding, p.dilation, p.anchor, p.mode)
+    geom.check_fits("w")
+    return geom
+
+
+def solve(p: ConvProblem, max_elements: int) -> Result:
+    x4, w4 = _as_nchw(p.x), _as_oihw(p.w)
+    _check_channels(x4, w4, p.groups)
+    b = _bias(p.b, w4.shape[0]) if p.b is not None else None
+    geom = conv_geometry(x4.shape, w4.shape, p)
+    y4 = conv2d_forward(x4, w4, b, geom, p.groups, p.mode)
+    y_shape = _user_shape_of_y(p.x, p.w, y4)
+    result = Result("conv", _parameters(p, geom, x4, w4), conventions=_conventions(p, geom), names=p.names)
+    result.inputs.update({"x": p.x, "w": p.w} | ({"b": p.b} if p.b is not None else {}))
+    result.forward["y"] = y4.reshape(y_shape)
+    if p.dy is not None:
+        dy4 = _gradient_in(p.dy, y_shape, y4.shape, max_elements)
+        grads = conv2d_backward(dy4, x4, w4, geom, p.groups, p.mode, has_bias=p.b is not None)
+        result.inputs["dy"] = dy4.reshape(y_shape)
+        result.backward["dx"] = grads.dx.reshape(p.x.shape)
+        result.backward["dw"] = grads.dw.reshape(p.w.shape)
+        if grads.db is not None:
+            result.backward["db"] = grads.db.sum().reshape(p.b.shape) if p.b.size == 1 else grads.db
+    return result
+
+
+def _parameters(p: ConvProblem, geom: WindowGeometry, x4, w4) -> dict:
+    return {
+        "mode": p.mode,
+        "stride": list(geom.stride),
+        "padding": [list(pair) for pair in geom.padding],
+        "padding_given": p.padding if p.anchor is None else None,
+        "anchor": p.anchor,
+        "dilation": list(geom.dilation),
+        "groups": p.groups,
+        "bias": p.b is not None,
+        "input_nchw": list(x4.shape),
+        "weight_oihw": list(w4.shape),
+        "output_hw": list(geom.out_hw),
+    }
+
+
+def _conventions(p: ConvProblem, geom: WindowGeometry) -> list[str]:
+    (sh, sw), (dh, dw) = geom.stride, geom.dilation
+    kernel = "w[c,a,b]" if p.mode == "correlation" else "w[c,kH−1−a,kW−1−b]"
+    mode = ("cross-correlation (kernel not rotated, as PyTorch's conv2d)" if p.mode == "correlation"
+            else "true convolution (kernel rotated 180°)")
+    bias = " + b" if p.b is not None else ""
+    return [
+        f"mode: {mode}",
+        f"y[i,j] = Σ_c Σ_a Σ_b x_pad[c, {sh}·i + {dh}·a, {sw}·j + {dw}·b] · {kernel}{bias}",
+        f"stride {sh}×{sw}, dilation {dh}×{dw}, groups {p.groups}, padding {describe_padding(p.padding, p.anchor, geom)}",
+    ]

@@ -1,0 +1,147 @@
+"""Softmax / cross-entropy core against the loop reference, finite differences and hand cases."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import reference_layers as ref
+from cnncalc.core.softmax import (cross_entropy, log_softmax, softmax, softmax_jacobian,
+                                  target_distribution)
+from cnncalc.errors import CnnError
+from finite_diff import numeric_gradient
+
+TOL = dict(rtol=1e-12, atol=1e-12)
+PROPERTY = settings(max_examples=50, deadline=None)
+NO_FP_WARNINGS = dict(over="raise", invalid="raise", divide="raise")
+
+
+@st.composite
+def ce_problems(draw):
+    """Logits z (N, K), a target in one of its three spellings, and a reduction."""
+    n, k = draw(st.integers(1, 4)), draw(st.integers(2, 5))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    z = rng.normal(0, draw(st.sampled_from([1.0, 10.0, 300.0])), size=(n, k))
+    kind = draw(st.sampled_from(["index", "one-hot", "soft"]))
+    index = rng.integers(0, k, size=n)
+    if kind == "index":
+        target = index
+    elif kind == "one-hot":
+        target = np.eye(k)[index]
+    else:
+        target = rng.dirichlet(np.ones(k), size=n)
+    return z, target, draw(st.sampled_from(["sum", "mean"]))
+
+
+@PROPERTY
+@given(ce_problems())
+def test_cross_entropy_matches_reference(problem):
+    z, target, reduction = problem
+    t = target_distribution(target, z.shape)
+    with np.errstate(**NO_FP_WARNINGS):
+        result = cross_entropy(z, t, reduction)
+    loss, dp, dz = ref.cross_entropy(z, t, reduction)
+    np.testing.assert_allclose(result.p, [ref.softmax_row(list(row)) for row in z], **TOL)
+    np.testing.assert_allclose(result.loss, loss, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(result.dz, dz, **TOL)
+    finite = np.isfinite(dp)  # -t/p overflows where p underflows; both sides agree on inf
+    np.testing.assert_array_equal(np.isfinite(result.dp), finite)
+    np.testing.assert_allclose(result.dp[finite], dp[finite], rtol=1e-12)
+
+
+@PROPERTY
+@given(st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_jacobian_matches_reference(k, seed):
+    p = softmax(np.random.default_rng(seed).normal(size=(3, k)))
+    batched = softmax_jacobian(p)
+    assert batched.shape == (3, k, k)
+    for row, jac in zip(p, batched):
+        np.testing.assert_allclose(jac, ref.softmax_jacobian(row), **TOL)
+        np.testing.assert_allclose(softmax_jacobian(row), ref.softmax_jacobian(row), **TOL)
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_gradients_match_finite_differences(reduction):
+    rng = np.random.default_rng(10)
+    z, t = rng.normal(size=(3, 4)), rng.dirichlet(np.ones(4), size=3)
+    result = cross_entropy(z, t, reduction)
+    numeric_dz = numeric_gradient(lambda v: cross_entropy(v, t, reduction).loss, z)
+    np.testing.assert_allclose(result.dz, numeric_dz, atol=1e-8)
+    scale = 1 / 3 if reduction == "mean" else 1.0
+    numeric_dp = numeric_gradient(lambda p: -float((t * np.log(p)).sum()) * scale, result.p)
+    np.testing.assert_allclose(result.dp, numeric_dp, rtol=1e-6)
+
+
+def test_jacobian_carries_dp_to_dz():
+    z, t = np.array([[0.5, -1.0, 2.0]]), np.array([[0.2, 0.3, 0.5]])
+    result = cross_entropy(z, t)
+    np.testing.assert_allclose(softmax_jacobian(result.p[0]).T @ result.dp[0], result.dz[0], **TOL)
+
+
+def test_seed_001_uniform_logits():
+    z = np.full((1, 5), 39.6)
+    result = cross_entropy(z, target_distribution([2], z.shape))
+    np.testing.assert_allclose(result.p, [[0.2] * 5])
+    np.testing.assert_allclose(result.loss, math.log(5))
+    np.testing.assert_allclose(result.dz, [[0.2, 0.2, -0.8, 0.2, 0.2]])
+    np.testing.assert_allclose(result.dp, [[0, 0, -5, 0, 0]])
+
+
+def test_logits_near_1000_are_stable():
+    z = np.array([[1000.0, 1001.0, 999.0]])
+    with np.errstate(**NO_FP_WARNINGS):
+        result = cross_entropy(z, target_distribution(1, z.shape))
+    total = math.e + math.e ** 2 + 1
+    np.testing.assert_allclose(result.p, [[math.e / total, math.e ** 2 / total, 1 / total]], **TOL)
+    np.testing.assert_allclose(result.loss, math.log(total) - 2, **TOL)
+    np.testing.assert_allclose(result.log_p, np.log(result.p), **TOL)
+
+
+def test_underflowing_probability_gives_finite_loss_and_no_nan():
+    z = np.array([[0.0, -1000.0]])
+    with np.errstate(**NO_FP_WARNINGS):
+        wrong = cross_entropy(z, target_distribution(1, z.shape))
+        right = cross_entropy(z, target_distribution(0, z.shape))
+    assert wrong.loss == 1000.0 and wrong.dp[0, 1] == -np.inf and wrong.dp[0, 0] == 0
+    np.testing.assert_array_equal(wrong.dz, [[1, -1]])
+    assert right.loss == 0.0 and not np.isnan(right.dp).any()
+    assert np.isfinite(log_softmax(z)).all()
+
+
+def test_mean_divides_by_the_number_of_rows():
+    z, target = np.array([[1.0, 2.0], [3.0, 0.0]]), [0, 0]
+    t = target_distribution(target, z.shape)
+    summed, mean = cross_entropy(z, t, "sum"), cross_entropy(z, t, "mean")
+    np.testing.assert_allclose(mean.loss, summed.loss / 2, **TOL)
+    np.testing.assert_allclose(mean.dz, summed.dz / 2, **TOL)
+
+
+def test_target_spellings():
+    np.testing.assert_array_equal(target_distribution([2, 0], (2, 3)), [[0, 0, 1], [1, 0, 0]])
+    np.testing.assert_array_equal(target_distribution(1, (1, 3)), [[0, 1, 0]])
+    np.testing.assert_array_equal(target_distribution([0, 0, 1], (1, 3)), [[0, 0, 1]])
+    np.testing.assert_array_equal(target_distribution([[0.5, 0.5, 0]], (1, 3)), [[0.5, 0.5, 0]])
+    np.testing.assert_array_equal(target_distribution([2.0], (1, 3)), [[0, 0, 1]])
+
+
+@pytest.mark.parametrize("target, shape", [
+    ([3], (1, 3)),                 # index out of range
+    ([-1], (1, 3)),                # negative index
+    ([0, 1, 2], (2, 3)),           # wrong length
+    ([0.5], (1, 3)),               # not an integer
+    ([[1.2, -0.2, 0]], (1, 3)),    # negative probability
+    ([[0.5, 0.5]], (1, 3)),        # wrong matrix shape
+    ([[1, 0, 0]], (2, 3)),         # one row for two
+])
+def test_bad_targets_are_refused(target, shape):
+    with pytest.raises(CnnError) as err:
+        target_distribution(target, shape)
+    assert err.value.field == "target"
+
+
+def test_unknown_reduction_is_refused():
+    with pytest.raises(CnnError) as err:
+        cross_entropy(np.zeros((1, 2)), np.array([[1.0, 0.0]]), "avg")
+    assert err.value.field == "reduction"
