@@ -143,7 +143,7 @@ def cross_entropy(z, t, reduction):
         for c in range(k):
             if t[ni, c] != 0:
                 loss -= t[ni, c] * (z[ni, c] - lse) * scale
-                dp[ni, c] = -t[ni, c] / p[c] * scale if p[c] > 0 else -math.inf
+                dp[ni, c] = -float(t[ni, c]) / p[c] * scale if p[c] > 0 else -math.inf
             dz[ni, c] = (p[c] * sum(t[ni]) - t[ni, c]) * scale
     return loss, dp, dz
 

@@ -71,11 +71,17 @@ def anchor_padding(k: int, dilation: int, anchor: int, mode: str) -> Pair:
     return dilation * cell, dilation * (k - 1 - cell)
 
 
+def _pads_something(spec) -> bool:
+    if spec is None or spec == "valid":
+        return False
+    return isinstance(spec, str) or explicit_padding(spec) != ((0, 0), (0, 0))
+
+
 def resolve_padding(spec, in_hw: Pair, kernel_hw: Pair, stride: Pair, dilation: Pair,
                     anchor=None, mode: str = "correlation") -> Padding:
     """Turn any padding spelling (or a kernel anchor) into ((top, bottom), (left, right))."""
     if anchor is not None:
-        if spec != "valid" and spec is not None and explicit_padding(spec) != ((0, 0), (0, 0)):
+        if _pads_something(spec):
             raise CnnError("anchor", "either an anchor or a padding, not both", f"padding {spec!r}")
         cells = as_pair(anchor, "anchor", 0)
         for axis, (cell, k) in enumerate(zip(cells, kernel_hw)):
