@@ -24,7 +24,7 @@ def ce_problems(draw):
     n, k = draw(st.integers(1, 4)), draw(st.integers(2, 5))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     z = rng.normal(0, draw(st.sampled_from([1.0, 10.0, 300.0])), size=(n, k))
-    kind = draw(st.sampled_from(["index", "one-hot", "soft"]))
+    kind = draw(st.sampled_from(["index", "one-hot", "soft", "unnormalised"]))
     index = rng.integers(0, k, size=n)
     if kind == "index":
         target = index
@@ -32,6 +32,8 @@ def ce_problems(draw):
         target = np.eye(k)[index]
     else:
         target = rng.dirichlet(np.ones(k), size=n)
+    if kind == "unnormalised":  # PyTorch accepts rows not summing to 1; dL/dz is then p·Σt − t
+        target = target * rng.uniform(0.5, 2.0, size=(n, 1))
     return z, target, draw(st.sampled_from(["sum", "mean"]))
 
 
@@ -72,6 +74,11 @@ def test_gradients_match_finite_differences(reduction):
     scale = 1 / 3 if reduction == "mean" else 1.0
     numeric_dp = numeric_gradient(lambda p: -float((t * np.log(p)).sum()) * scale, result.p)
     np.testing.assert_allclose(result.dp, numeric_dp, rtol=1e-6)
+
+
+def test_unnormalised_target_gradient():
+    z, t = np.log(np.array([[1.0, 1.0, 2.0]])), np.array([[0.5, 1.0, 0.0]])  # p = [1/4, 1/4, 1/2], Σt = 1.5
+    np.testing.assert_allclose(cross_entropy(z, t).dz, [[0.375 - 0.5, 0.375 - 1.0, 0.75]], **TOL)
 
 
 def test_jacobian_carries_dp_to_dz():

@@ -25,6 +25,7 @@ class Result:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
+    slice_axes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # labels of leading axes
 
     def display_name(self, name: str) -> str:
         """The user's name for a canonical one; 'dx' follows the name given to x."""

@@ -25,23 +25,22 @@ def _shape_text(shape) -> str:
     return "×".join(map(str, shape)) if len(shape) else "scalar"
 
 
-def _grid(matrix: np.ndarray, title: str, precision: int, base: int) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
-                  title_justify="left", header_style="dim", min_width=len(title))
+def _grid(matrix: np.ndarray, title: str, precision: int, base: int) -> Group:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="dim")
     table.add_column("", style="dim", justify="right")
     for col in range(matrix.shape[1]):
         table.add_column(str(col + base), justify="right")
     for row in range(matrix.shape[0]):
         table.add_row(str(row + base), *(format_number(v, precision) for v in matrix[row]))
-    return table
+    return Group(Text(title, style="bold"), table)
 
 
-def _slice_label(index: tuple[int, ...], base: int) -> str:
-    axes = SLICE_AXES[-len(index):] if len(index) <= len(SLICE_AXES) else [f"i{k}" for k in range(len(index))]
+def _slice_label(index: tuple[int, ...], base: int, axes: tuple[str, ...]) -> str:
+    axes = axes[-len(index):] if len(index) <= len(axes) else [f"i{k}" for k in range(len(index))]
     return ", ".join(f"{axis}={i + base}" for axis, i in zip(axes, index))
 
 
-def tensor_view(name: str, array: np.ndarray, precision: int, base: int):
+def tensor_view(name: str, array: np.ndarray, precision: int, base: int, axes: tuple[str, ...] = SLICE_AXES):
     """A renderable for one tensor: a line for a scalar, grids for the rest."""
     array = np.asarray(array, dtype=np.float64)
     heading = f"{name}  ({_shape_text(array.shape)})"
@@ -52,7 +51,7 @@ def tensor_view(name: str, array: np.ndarray, precision: int, base: int):
     if array.ndim == 2:
         return _grid(array, heading, precision, base)
     lead = array.shape[:-2]
-    grids = [_grid(array[index], f"{heading} [{_slice_label(index, base)}]", precision, base)
+    grids = [_grid(array[index], f"{heading} [{_slice_label(index, base, axes)}]", precision, base)
              for index in itertools.product(*(range(n) for n in lead))]
     return Columns(grids, padding=(0, 3))
 
@@ -60,7 +59,8 @@ def tensor_view(name: str, array: np.ndarray, precision: int, base: int):
 def _section(title: str, tensors: dict, result: Result, precision: int, base: int) -> list:
     if not tensors:
         return []
-    views = [tensor_view(result.display_name(k), v, precision, base) for k, v in tensors.items()]
+    views = [tensor_view(result.display_name(k), v, precision, base, result.slice_axes.get(k, SLICE_AXES))
+             for k, v in tensors.items()]
     return [Text(title, style="bold underline"), *views, Text("")]
 
 

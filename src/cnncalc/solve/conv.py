@@ -132,6 +132,7 @@ def solve(p: ConvProblem, max_elements: int) -> Result:
     y4 = conv2d_forward(x4, w4, b, geom, p.groups, p.mode)
     y_shape = _user_shape_of_y(p.x, p.w, y4)
     result = Result("conv", _parameters(p, geom, x4, w4), conventions=_conventions(p, geom), names=p.names)
+    result.slice_axes.update({"w": ("o", "c"), "dw": ("o", "c")})
     result.inputs.update({"x": p.x, "w": p.w} | ({"b": p.b} if p.b is not None else {}))
     result.forward["y"] = y4.reshape(y_shape)
     if p.dy is not None:

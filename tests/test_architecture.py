@@ -1,0 +1,47 @@
+"""The three rooms and the door: the core imports no CLI, YAML or rendering code."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+CORE = Path(__file__).parent.parent / "src" / "cnncalc" / "core"
+ALLOWED_ROOTS = {"numpy", "cnncalc", "__future__", "dataclasses", "math", "typing", "itertools",
+                 "functools", "enum", "fractions", "collections"}
+
+
+def _imported_roots(path: Path) -> set[str]:
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            roots.add(node.module.split(".")[0])
+            if node.module.startswith("cnncalc.") and not (node.module.startswith("cnncalc.core")
+                                                           or node.module == "cnncalc.errors"):
+                roots.add(node.module)
+    return roots
+
+
+def test_core_imports_only_numpy_and_the_standard_library():
+    for path in CORE.glob("*.py"):
+        roots = _imported_roots(path)
+        assert roots <= ALLOWED_ROOTS, f"{path.name} imports {roots - ALLOWED_ROOTS}"
+
+
+def test_core_import_pulls_in_no_typer_rich_or_yaml():
+    code = ("import sys, importlib, pkgutil, cnncalc.core as c\n"
+            "[importlib.import_module('cnncalc.core.' + m.name) for m in pkgutil.iter_modules(c.__path__)]\n"
+            "print(sorted({'typer', 'rich', 'yaml', 'click'} & {m.split('.')[0] for m in sys.modules}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_help_imports_no_numpy_yaml_or_core():
+    code = ("import sys\nfrom cnncalc.cli.errors import run_guarded\nfrom cnncalc.cli.app import app\n"
+            "import contextlib, io\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    run_guarded(app, ['--help'])\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'yaml')"
+            " or m.startswith('cnncalc.core')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
