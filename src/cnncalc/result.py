@@ -22,6 +22,7 @@ class Result:
     forward: dict[str, np.ndarray] = field(default_factory=dict)
     backward: dict[str, np.ndarray] = field(default_factory=dict)
     extras: dict[str, np.ndarray] = field(default_factory=dict)
+    positions: dict[str, np.ndarray] = field(default_factory=dict)  # (..., 2) 0-based (row, col)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)

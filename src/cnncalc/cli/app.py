@@ -71,6 +71,37 @@ def conv(
     run("conv", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
 
 
+PoolKind = opt.text_option("--kind", "max or avg [default max].")
+KernelSize = opt.text_option("--kernel-size", "Window size: int or pair 'rows,cols'.")
+PoolStride = opt.text_option("--stride", "Stride: int or pair [default: the window size].")
+PoolPadding = opt.text_option("--padding", "Padding: int or pair, at most half the window [default 0].")
+PoolCeil = opt.text_option("--ceil-mode", "true to round the output size up (PyTorch ceil_mode).")
+CountPad = opt.text_option("--count-include-pad", "avg: padded cells count in the divisor (true, "
+                                                  "PyTorch's default) or not (false).")
+Ties = opt.text_option("--ties", "max: first (PyTorch), split (shared equally) or all (each tied max "
+                                 "gets the full gradient).")
+DYPool = opt.tensor_option("--dy", "Upstream gradient dL/dy (shape of y; {fill: 1} for ones).")
+
+
+@app.command(epilog="Example: cnncalc pool -x '1 0 2 3; 4 6 6 8; 3 1 1 0; 1 2 2 4' --kernel-size 2 --dy '{fill: 1}'")
+def pool(
+    problem_file: opt.ProblemFile = None,
+    x: X = None, dy: DYPool = None, kind: PoolKind = None, kernel_size: KernelSize = None,
+    stride: PoolStride = None, padding: PoolPadding = None, dilation: Dilation = None,
+    ceil_mode: PoolCeil = None, count_include_pad: CountPad = None, ties: Ties = None,
+    names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
+    precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
+    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+) -> None:
+    """Max or average pooling: y and the argmax of every window; dx from dy."""
+    from cnncalc.cli.run import run
+
+    fields = {"x": x, "dy": dy, "kind": kind, "kernel_size": _pair_text(kernel_size),
+              "stride": _pair_text(stride), "padding": _pair_text(padding), "dilation": _pair_text(dilation),
+              "ceil_mode": ceil_mode, "count_include_pad": count_include_pad, "ties": ties, "names": names}
+    run("pool", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
+
+
 Input = opt.text_option("--input", "Input shape, e.g. 28x28, 3x32x32 or 8x3x32x32.")
 Kernel = opt.text_option("--kernel", "Kernel or window shape, e.g. 3x3 (or Cout x Cin x kH x kW for conv).")
 Op = opt.text_option("--op", "conv or pool [default conv]; pool's stride defaults to its window.")

@@ -55,7 +55,7 @@ def activation_backward(name: str, dy: np.ndarray, x: np.ndarray, y: np.ndarray,
     if name == "relu":
         return np.where(x > 0, dy, 0.0)
     if name == "leaky_relu":
-        return np.where(x >= 0, dy, dy * slope)
+        return np.where(x > 0, dy, dy * slope)
     if name == "sigmoid":
         return dy * (1.0 - y) * y
     return dy * (1.0 - y * y)

@@ -103,15 +103,15 @@ def resolve_padding(spec, in_hw: Pair, kernel_hw: Pair, stride: Pair, dilation: 
 def output_length(n: int, k: int, stride: int, dilation: int, pad: Pair, ceil_mode: bool = False) -> int:
     """Number of window positions along one axis (PyTorch's rule, ceil_mode included)."""
     span = n + pad[0] + pad[1] - effective_kernel(k, dilation)
-    if span < 0:
-        return 0
     if not ceil_mode:
-        return span // stride + 1
-    out = -(-span // stride) + 1
-    # PyTorch drops a last window that would start inside the right padding only.
-    if (out - 1) * stride >= n + pad[0]:
+        return max(span // stride + 1, 0)
+    # Floor division of a possibly negative span, as PyTorch's div_rtn: in ceil mode a
+    # window may overshoot the padded input by less than one stride.
+    out = (span + stride - 1) // stride + 1
+    # PyTorch drops a last window that would start inside the right padding.
+    if out > 0 and (out - 1) * stride >= n + pad[0]:
         out -= 1
-    return out
+    return max(out, 0)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Schema (version 1):
    "inputs": {name: tensor}, "forward": {name: tensor}, "backward": {name: tensor},
    "extras": {name: tensor}, "notes": [str], "warnings": [str]}
   tensor = {"shape": [int, ...], "data": nested lists (a bare number for shape [])}
+  positions (max-pool argmax) are extras with a last axis of 2: 0-based (row, col).
 Keys are canonical names; display names are listed under "names".
 """
 
@@ -33,7 +34,7 @@ def result_json(result: Result) -> dict:
         "inputs": {k: tensor_json(v) for k, v in result.inputs.items()},
         "forward": {k: tensor_json(v) for k, v in result.forward.items()},
         "backward": {k: tensor_json(v) for k, v in result.backward.items()},
-        "extras": {k: tensor_json(v) for k, v in result.extras.items()},
+        "extras": {k: tensor_json(v) for k, v in (result.extras | result.positions).items()},
         "notes": result.notes,
         "warnings": result.warnings,
     }

@@ -35,6 +35,26 @@ def _grid(matrix: np.ndarray, title: str, precision: int, base: int) -> Group:
     return Group(Text(title, style="bold"), table)
 
 
+def _position_grid(cells: np.ndarray, title: str, base: int) -> Group:
+    """A grid of (row, col) positions, e.g. the argmax of each pooling window."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="dim")
+    table.add_column("", style="dim", justify="right")
+    for col in range(cells.shape[1]):
+        table.add_column(str(col + base), justify="right")
+    for row in range(cells.shape[0]):
+        table.add_row(str(row + base), *(f"({r + base},{c + base})" for r, c in cells[row]))
+    return Group(Text(title, style="bold"), table)
+
+
+def position_view(name: str, cells: np.ndarray, base: int, axes: tuple[str, ...] = SLICE_AXES):
+    heading = f"{name}  ({_shape_text(cells.shape[:-1])}, (row,col) in x)"
+    if cells.ndim == 3:
+        return _position_grid(cells, heading, base)
+    lead = cells.shape[:-3]
+    return Columns([_position_grid(cells[index], f"{heading} [{_slice_label(index, base, axes)}]", base)
+                    for index in itertools.product(*(range(n) for n in lead))], padding=(0, 3))
+
+
 def _slice_label(index: tuple[int, ...], base: int, axes: tuple[str, ...]) -> str:
     axes = axes[-len(index):] if len(index) <= len(axes) else [f"i{k}" for k in range(len(index))]
     return ", ".join(f"{axis}={i + base}" for axis, i in zip(axes, index))
@@ -73,6 +93,10 @@ def build_view(result: Result, precision: int = 4, base: int = 1) -> Group:
     parts += _section("Forward", result.forward, result, precision, base)
     parts += _section("Backward", result.backward, result, precision, base)
     parts += _section("Details", result.extras, result, precision, base)
+    if result.positions:
+        if not result.extras:
+            parts.append(Text("Details", style="bold underline"))
+        parts += [position_view(result.display_name(k), v, base) for k, v in result.positions.items()]
     return Group(*parts)
 
 

@@ -34,3 +34,41 @@ def describe_padding(given, anchor, geom: WindowGeometry) -> str:
     if given in (0, "valid", None):
         return "valid (none)"
     return numbers
+
+
+def read_array(problem: Problem, key: str, shape: tuple | None = None):
+    """The array for `key` (values, a fill or random values), or None when absent."""
+    from cnncalc.inputs.tensors import materialize, read_tensor
+
+    if not problem.has(key):
+        return None
+    spec = problem.read(key, lambda raw, field: read_tensor(raw, field, problem.max_elements))
+    try:
+        return materialize(spec, key, shape, problem.max_elements)
+    except CnnError as error:
+        raise problem.locate(error) from None
+
+
+def require(problem: Problem, *keys: str) -> None:
+    for key in keys:
+        if not problem.has(key):
+            raise problem.locate(CnnError(key, "a tensor (in the problem file or as an option)", "nothing"))
+
+
+def read_upstream(problem: Problem, y_shape: tuple, key: str = "dy", also: tuple | None = None):
+    """The upstream gradient, shaped like y (a fill takes y's shape); None when absent."""
+    dy = read_array(problem, key, y_shape)
+    if dy is not None and dy.shape != tuple(y_shape) and dy.shape != also:
+        raise problem.locate(CnnError(key, f"the shape of y, {shape_text(y_shape)}", shape_text(dy.shape)))
+    return dy
+
+
+def read_bool(raw, field: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in ("true", "yes", "1", "on"):
+        return True
+    if word in ("false", "no", "0", "off"):
+        return False
+    raise CnnError(field, "true or false", repr(raw))

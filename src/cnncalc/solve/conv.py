@@ -18,7 +18,8 @@ from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
 from cnncalc.inputs.tensors import materialize, read_tensor
 from cnncalc.result import Result
-from cnncalc.solve.common import check_names, describe_padding, shape_text
+from cnncalc.solve.layout import as_nchw
+from cnncalc.solve.common import check_names, describe_padding, read_array, require, shape_text
 
 FIELDS = ("x", "w", "b", "dy", "stride", "padding", "dilation", "groups", "mode", "anchor")
 CONV_NAMES = ("x", "w", "b", "y", "dy", "dx", "dw", "db", "L")
@@ -41,16 +42,10 @@ class ConvProblem:
 
 
 def read(problem: Problem) -> ConvProblem:
-    tensor = lambda raw, field: read_tensor(raw, field, problem.max_elements)  # noqa: E731
-    if not problem.has("x") or not problem.has("w"):
-        missing = "x" if not problem.has("x") else "w"
-        raise problem.locate(CnnError(missing, "a tensor (in the problem file or as an option)", "nothing"))
-    x = _concrete(problem, "x", tensor)
-    w = _concrete(problem, "w", tensor)
+    require(problem, "x", "w")
     return ConvProblem(
-        x=x, w=w,
-        b=_concrete(problem, "b", tensor) if problem.has("b") else None,
-        dy=problem.read("dy", tensor),
+        x=read_array(problem, "x"), w=read_array(problem, "w"), b=read_array(problem, "b"),
+        dy=problem.read("dy", lambda raw, field: read_tensor(raw, field, problem.max_elements)),
         stride=problem.read("stride", fields.read_int_or_pair(1), 1),
         padding=problem.read("padding", fields.read_padding, 0),
         dilation=problem.read("dilation", fields.read_int_or_pair(1), 1),
@@ -60,20 +55,6 @@ def read(problem: Problem) -> ConvProblem:
         anchor=problem.read("anchor", fields.read_int_or_pair(0)),
         names=check_names(problem, CONV_NAMES),
     )
-
-
-def _concrete(problem: Problem, key: str, reader) -> np.ndarray:
-    spec = problem.read(key, reader)
-    try:
-        return materialize(spec, key, max_elements=problem.max_elements)
-    except CnnError as error:
-        raise problem.locate(error) from None
-
-
-def _as_nchw(x: np.ndarray) -> np.ndarray:
-    if not 2 <= x.ndim <= 4:
-        raise CnnError("x", "a tensor of 2 to 4 dimensions ((H,W), (C,H,W) or (N,C,H,W))", shape_text(x.shape))
-    return x.reshape((1,) * (4 - x.ndim) + x.shape)
 
 
 def _as_oihw(w: np.ndarray) -> np.ndarray:
@@ -125,7 +106,7 @@ def conv_geometry(x4_shape: tuple, w4_shape: tuple, p: ConvProblem) -> WindowGeo
 
 
 def solve(p: ConvProblem, max_elements: int) -> Result:
-    x4, w4 = _as_nchw(p.x), _as_oihw(p.w)
+    x4, w4 = as_nchw(p.x), _as_oihw(p.w)
     _check_channels(x4, w4, p.groups)
     b = _bias(p.b, w4.shape[0]) if p.b is not None else None
     geom = conv_geometry(x4.shape, w4.shape, p)

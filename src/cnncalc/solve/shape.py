@@ -10,7 +10,7 @@ from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
 from cnncalc.inputs.tensors import read_shape
 from cnncalc.result import Result
-from cnncalc.solve.common import describe_padding, shape_text
+from cnncalc.solve.common import describe_padding, read_bool, shape_text
 
 FIELDS = ("input", "kernel", "op", "stride", "padding", "dilation", "anchor", "ceil_mode", "mode")
 AXES = (("H", "kH", "top", "bottom"), ("W", "kW", "left", "right"))
@@ -29,17 +29,6 @@ class ShapeProblem:
     mode: str
 
 
-def _read_bool(raw, field: str) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    word = str(raw).strip().lower()
-    if word in ("true", "yes", "1", "on"):
-        return True
-    if word in ("false", "no", "0", "off"):
-        return False
-    raise CnnError(field, "true or false", repr(raw))
-
-
 def read(problem: Problem) -> ShapeProblem:
     for key in ("input", "kernel"):
         if not problem.has(key):
@@ -52,7 +41,7 @@ def read(problem: Problem) -> ShapeProblem:
         padding=problem.read("padding", fields.read_padding, 0),
         dilation=problem.read("dilation", fields.read_int_or_pair(1), 1),
         anchor=problem.read("anchor", fields.read_int_or_pair(0)),
-        ceil_mode=problem.read("ceil_mode", _read_bool, False),
+        ceil_mode=problem.read("ceil_mode", read_bool, False),
         mode=problem.read("mode", fields.read_choice(("correlation", "convolution"),
                                                      {"cross_correlation": "correlation"}), "correlation"),
     )

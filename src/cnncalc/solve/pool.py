@@ -1,0 +1,100 @@
+"""`cnncalc pool`: max or average pooling, dx from dy, the argmax of every window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnncalc.core.geometry import WindowGeometry
+from cnncalc.core.pool import (TIE_RULES, avgpool2d_backward, avgpool2d_forward, maxpool2d_backward,
+                               maxpool2d_forward, pool_geometry)
+from cnncalc.inputs import fields
+from cnncalc.inputs.problem import Problem
+from cnncalc.result import Result
+from cnncalc.solve.common import check_names, describe_padding, read_array, read_bool, read_upstream, require
+from cnncalc.solve.layout import as_nchw
+
+FIELDS = ("x", "dy", "kind", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
+          "count_include_pad", "ties")
+NAMES = ("x", "y", "dy", "dx", "L")
+
+
+@dataclass(frozen=True)
+class PoolProblem:
+    x: np.ndarray
+    kind: str
+    kernel_size: object
+    stride: object
+    padding: object
+    dilation: object
+    ceil_mode: bool
+    count_include_pad: bool
+    ties: str
+    names: dict
+    source: Problem
+
+
+def read(problem: Problem) -> PoolProblem:
+    require(problem, "x", "kernel_size")
+    return PoolProblem(
+        x=read_array(problem, "x"),
+        kind=problem.read("kind", fields.read_choice(("max", "avg"), {"average": "avg", "maximum": "max"}), "max"),
+        kernel_size=problem.read("kernel_size", fields.read_int_or_pair(1)),
+        stride=problem.read("stride", fields.read_int_or_pair(1)),
+        padding=problem.read("padding", fields.read_int_or_pair(0), 0),
+        dilation=problem.read("dilation", fields.read_int_or_pair(1), 1),
+        ceil_mode=problem.read("ceil_mode", read_bool, False),
+        count_include_pad=problem.read("count_include_pad", read_bool, True),
+        ties=problem.read("ties", fields.read_choice(("first", "split", "all")), "first"),
+        names=check_names(problem, NAMES),
+        source=problem,
+    )
+
+
+def solve(p: PoolProblem, max_elements: int) -> Result:
+    x4 = as_nchw(p.x)
+    geom = pool_geometry(x4.shape[2:], p.kernel_size, p.stride, p.padding, p.dilation, p.ceil_mode, p.kind)
+    lead = p.x.shape[:-2]
+    result = Result("pool", _parameters(p, geom), conventions=_conventions(p, geom), names=p.names)
+    result.inputs["x"] = p.x
+    if p.kind == "max":
+        forward = maxpool2d_forward(x4, geom)
+        result.positions["argmax"] = forward.argmax.reshape(lead + geom.out_hw + (2,))
+    else:
+        forward = avgpool2d_forward(x4, geom, p.count_include_pad)
+        result.extras["divisor"] = forward.divisor
+    y_shape = lead + geom.out_hw
+    result.forward["y"] = forward.y.reshape(y_shape)
+    dy = read_upstream(p.source, y_shape, also=forward.y.shape)
+    if dy is not None:
+        dy4 = dy.reshape(forward.y.shape)
+        grads = (maxpool2d_backward(dy4, x4, geom, p.ties) if p.kind == "max"
+                 else avgpool2d_backward(dy4, geom, p.count_include_pad))
+        result.inputs["dy"] = dy.reshape(y_shape)
+        result.backward["dx"] = grads.dx.reshape(p.x.shape)
+    return result
+
+
+def _parameters(p: PoolProblem, geom: WindowGeometry) -> dict:
+    return {"kind": p.kind, "kernel_size": list(geom.kernel_hw), "stride": list(geom.stride),
+            "padding": [list(pair) for pair in geom.padding], "dilation": list(geom.dilation),
+            "ceil_mode": p.ceil_mode, "count_include_pad": p.count_include_pad if p.kind == "avg" else None,
+            "ties": p.ties if p.kind == "max" else None, "output_hw": list(geom.out_hw)}
+
+
+def _conventions(p: PoolProblem, geom: WindowGeometry) -> list[str]:
+    (kh, kw), (sh, sw) = geom.kernel_hw, geom.stride
+    lines = [f"{'max' if p.kind == 'max' else 'average'} pooling, window {kh}×{kw}, stride {sh}×{sw}, "
+             f"dilation {geom.dilation[0]}×{geom.dilation[1]}, padding {describe_padding(p.padding, None, geom)}"
+             + (", ceil_mode (output size rounded up)" if p.ceil_mode else "")]
+    if p.kind == "max":
+        lines.append("y[i,j] = max over the window (padding counts as −∞); "
+                     "argmax = where that max sits in x")
+        lines.append(f"ties: {p.ties}: {TIE_RULES[p.ties]}; overlapping windows add their gradients")
+    else:
+        counted = ("padded cells count in the divisor (count_include_pad, PyTorch's default)"
+                   if p.count_include_pad else "only real input cells count in the divisor")
+        lines.append(f"y[i,j] = Σ window / divisor[i,j] (padding counts as 0); {counted}")
+        lines.append("dx: every cell of a window gets dy[i,j] / divisor[i,j]; overlapping windows add up")
+    return lines
