@@ -12,7 +12,7 @@ EXAMPLES = sorted((Path(__file__).parent.parent / "src" / "cnncalc" / "examples"
 
 
 def _tensor(result: dict, name: str):
-    for section in ("forward", "backward", "inputs"):
+    for section in ("forward", "backward", "inputs", "extras"):
         if name in result[section]:
             return np.array(result[section][name]["data"])
     raise AssertionError(f"{name} not in the result")

@@ -29,12 +29,12 @@ class Result:
     slice_axes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # labels of leading axes
 
     def display_name(self, name: str) -> str:
-        """The user's name for a canonical one; 'dx' follows the name given to x."""
+        """The user's name for a canonical one; a gradient 'dx' shows as dL/dx (dC/dI with names)."""
         if name in self.names:
             return self.names[name]
         if name.startswith("dL/d"):
-            return "dL/d" + self.display_name(name[4:])
-        if name.startswith("d") and name[1:] in self.names:
-            loss = self.names.get("L", "L")
-            return f"d{loss}/d{self.names[name[1:]]}"
+            return f"d{self.names.get('L', 'L')}/d{self.display_name(name[4:])}"
+        base = name[1:]
+        if name.startswith("d") and (base in self.inputs or base in self.forward):
+            return f"d{self.names.get('L', 'L')}/d{self.display_name(base)}"
         return name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated, Optional
 
 import typer
 
@@ -100,6 +101,87 @@ def pool(
               "stride": _pair_text(stride), "padding": _pair_text(padding), "dilation": _pair_text(dilation),
               "ceil_mode": ceil_mode, "count_include_pad": count_include_pad, "ties": ties, "names": names}
     run("pool", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
+
+
+Out = opt.text_option("--out", "Number of outputs, when w is a fill without a shape.")
+Layout = opt.text_option("--weight-layout", "out-in (W is (out, in), y = W·x, PyTorch) or in-out "
+                                            "(W is (in, out), y = x·W, seed 004) [default out-in].")
+
+
+@app.command(epilog="Example: cnncalc fc -x '1 2 3' -w '{fill: 1/10}' --out 2 -b '0 1' --dy '1 -1'")
+def fc(
+    problem_file: opt.ProblemFile = None,
+    x: opt.tensor_option("-x", "Input: a vector (in,), a batch (N, in), or any tensor (flattened).") = None,
+    w: opt.tensor_option("-w", "Weights W, or a fill like '{fill: 1/10}' sized from x and --out.") = None,
+    b: opt.tensor_option("-b", "Bias, one per output.") = None,
+    dy: opt.tensor_option("--dy", "Upstream gradient dL/dy (shape of y).") = None,
+    out: Out = None, weight_layout: Layout = None,
+    names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
+    precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
+    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+) -> None:
+    """Fully connected layer y = W·x + b; dx, dW, db from dy."""
+    from cnncalc.cli.run import run
+
+    fields = {"x": x, "w": w, "b": b, "dy": dy, "out": out, "weight_layout": weight_layout, "names": names}
+    run("fc", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
+
+
+@app.command(epilog="Example: cnncalc act --kind sigmoid -x '-1 0 2' --dy '1 1 1'")
+def act(
+    problem_file: opt.ProblemFile = None,
+    kind: opt.text_option("--kind", "relu, leaky_relu, sigmoid or tanh.") = None,
+    x: opt.tensor_option("-x", "Input, any shape.") = None,
+    dy: opt.tensor_option("--dy", "Upstream gradient dL/dy (shape of x).") = None,
+    slope: opt.text_option("--slope", "leaky_relu's slope for x ≤ 0 [default 0.01, as PyTorch].") = None,
+    names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
+    precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
+    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+) -> None:
+    """Activation: relu, leaky_relu, sigmoid, tanh; dx from dy."""
+    from cnncalc.cli.run import run
+
+    fields = {"x": x, "dy": dy, "kind": kind, "slope": slope, "names": names}
+    run("act", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
+
+
+@app.command(epilog="Example: cnncalc softmax -z '39.6 39.6 39.6 39.6 39.6' --target 2 --jacobian")
+def softmax(
+    problem_file: opt.ProblemFile = None,
+    z: opt.tensor_option("-z", "Logits: a vector (K,) or a batch (N, K).") = None,
+    target: opt.tensor_option("--target", "Class index (0-based, like PyTorch), one per row of a batch; "
+                                          "or one-hot / probability rows.", "-t") = None,
+    reduction: opt.text_option("--reduction", "sum or mean (divides by N, the rows) [default sum].") = None,
+    jacobian: Annotated[Optional[bool], typer.Option("--jacobian", help="Also print dp/dz = diag(p) − p·pᵀ.",
+                                                     rich_help_panel=opt.INPUT, show_default=False)] = None,
+    names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
+    precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
+    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+) -> None:
+    """Softmax p from logits z; with a target, cross-entropy L, dL/dp and dL/dz."""
+    from cnncalc.cli.run import run
+
+    fields = {"z": z, "target": target, "reduction": reduction, "jacobian": jacobian, "names": names}
+    run("softmax", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
+
+
+@app.command(epilog="Example: cnncalc loss -y '0.8 0.2' --target '1 0'")
+def loss(
+    problem_file: opt.ProblemFile = None,
+    y: opt.tensor_option("-y", "Output y, any shape.") = None,
+    target: opt.tensor_option("--target", "Target t, the shape of y.", "-t") = None,
+    kind: opt.text_option("--kind", "mse (the only loss here; cross-entropy is in 'cnncalc softmax').") = None,
+    reduction: opt.text_option("--reduction", "half_sum (½·Σ, textbook; default), sum (Σ) or mean "
+                                              "(PyTorch's MSELoss).") = None,
+    names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
+    precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
+    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+) -> None:
+    """Mean squared error: L and dL/dy (½·Σ(y − t)² by default)."""
+    from cnncalc.cli.run import run
+
+    fields = {"y": y, "target": target, "kind": kind, "reduction": reduction, "names": names}
+    run("loss", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
 
 
 Input = opt.text_option("--input", "Input shape, e.g. 28x28, 3x32x32 or 8x3x32x32.")

@@ -1,0 +1,60 @@
+"""`cnncalc act`: relu, leaky_relu, sigmoid, tanh, element-wise; dx from dy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnncalc.core.activations import ACTIVATIONS, LEAKY_SLOPE, activation_backward, activation_forward, on_kink
+from cnncalc.inputs import fields
+from cnncalc.inputs.problem import Problem
+from cnncalc.result import Result
+from cnncalc.solve.common import check_names, read_array, read_upstream, require
+
+FIELDS = ("x", "dy", "kind", "slope")
+NAMES = ("x", "y", "dy", "dx", "L")
+ALIASES = {"leaky": "leaky_relu", "leakyrelu": "leaky_relu", "logistic": "sigmoid"}
+FORMULAS = {
+    "relu": ("y = max(x, 0)", "dx = dy · [x > 0]  (0 at x = 0 exactly, as PyTorch)"),
+    "leaky_relu": ("y = x if x > 0 else a·x  (a = {slope})", "dx = dy · (1 if x > 0 else a)  (a at x = 0, as PyTorch)"),
+    "sigmoid": ("y = σ(x) = 1 / (1 + e^−x)", "dx = dy · y · (1 − y)"),
+    "tanh": ("y = tanh x", "dx = dy · (1 − y²)"),
+}
+
+
+@dataclass(frozen=True)
+class ActProblem:
+    x: np.ndarray
+    kind: str
+    slope: float
+    names: dict
+    source: Problem
+
+
+def read(problem: Problem) -> ActProblem:
+    require(problem, "x", "kind")
+    kind = problem.read("kind", fields.read_choice(ACTIVATIONS, ALIASES))
+    return ActProblem(read_array(problem, "x"), kind, problem.read("slope", fields.read_number, LEAKY_SLOPE),
+                      check_names(problem, NAMES), problem)
+
+
+def solve(p: ActProblem, max_elements: int) -> Result:
+    y = activation_forward(p.kind, p.x, p.slope)
+    forward_formula, backward_formula = FORMULAS[p.kind]
+    result = Result("act", {"kind": p.kind, "slope": p.slope if p.kind == "leaky_relu" else None},
+                    conventions=[f"{p.kind}: {forward_formula.format(slope=f'{p.slope:g}')}",
+                                 backward_formula], names=p.names)
+    result.inputs["x"] = p.x
+    result.forward["y"] = y
+    dy = read_upstream(p.source, y.shape)
+    if dy is not None:
+        result.inputs["dy"] = dy
+        result.backward["dx"] = activation_backward(p.kind, dy, p.x, y, p.slope)
+    kinks = int(on_kink(p.kind, p.x).sum())
+    if kinks:
+        result.warnings.append(
+            f"{kinks} entr{'y of x sits' if kinks == 1 else 'ies of x sit'} exactly on the kink at 0; cnncalc uses "
+            f"{'0' if p.kind == 'relu' else 'the slope a'} as the derivative there (PyTorch's choice); "
+            "hand answers often use 1 or ½")
+    return result

@@ -1,0 +1,105 @@
+"""`cnncalc fc`: y = W·x + b for a vector, a batch or a flattened tensor; dx, dW, db from dy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnncalc.core.fc import fc_backward, fc_forward
+from cnncalc.errors import CnnError
+from cnncalc.inputs import fields
+from cnncalc.inputs.problem import Problem
+from cnncalc.inputs.tensors import Fill, RandomFill, materialize, read_tensor
+from cnncalc.result import Result
+from cnncalc.solve.common import check_names, read_array, read_upstream, require, shape_text
+
+FIELDS = ("x", "w", "b", "dy", "out", "weight_layout")
+NAMES = ("x", "w", "b", "y", "dy", "dx", "dw", "db", "L")
+LAYOUT_ALIASES = {"out_in": "out-in", "in_out": "in-out"}
+
+
+@dataclass(frozen=True)
+class FcProblem:
+    x: np.ndarray
+    w: np.ndarray
+    b: np.ndarray | None
+    layout: str
+    names: dict
+    source: Problem
+
+
+def read(problem: Problem) -> FcProblem:
+    require(problem, "x", "w")
+    x = read_array(problem, "x")
+    b = read_array(problem, "b")
+    layout = problem.read("weight_layout", fields.read_choice(("out-in", "in-out"), LAYOUT_ALIASES), "out-in")
+    spec = problem.read("w", lambda raw, field: read_tensor(raw, field, problem.max_elements))
+    w_shape = None
+    if isinstance(spec, (Fill, RandomFill)) and spec.shape is None:
+        outputs = _output_count(problem, b)
+        inputs = x.shape[-1] if x.ndim == 2 else int(np.prod(x.shape[1:] if x.ndim == 4 else x.shape))
+        w_shape = (outputs, inputs) if layout == "out-in" else (inputs, outputs)
+    try:
+        w = materialize(spec, "w", w_shape, problem.max_elements)
+    except CnnError as error:
+        raise problem.locate(error) from None
+    return FcProblem(x, w, b, layout, check_names(problem, NAMES), problem)
+
+
+def _output_count(problem: Problem, b: np.ndarray | None) -> int:
+    count = problem.read("out", fields.read_int(1))
+    if count is None and b is not None:
+        count = b.size
+    if count is None and problem.has("dy"):
+        dy = read_array(problem, "dy", (1,))
+        count = dy.shape[-1]
+    if count is None:
+        raise problem.locate(CnnError("w", "a known number of outputs for the fill",
+                                      "nothing that fixes it", hint="give --out N, a bias b, or dy"))
+    return count
+
+
+def _as_batch(x: np.ndarray, in_count: int) -> tuple[np.ndarray, bool, str | None]:
+    """x as (N, in), whether it is a batch, and a note when it was flattened."""
+    if x.ndim == 1:
+        return x.reshape(1, -1), False, None
+    if x.ndim == 2 and (x.shape[1] == in_count or x.size != in_count):
+        return x, True, None
+    if x.ndim == 4:
+        return x.reshape(x.shape[0], -1), True, f"each sample of x {shape_text(x.shape)} flattened in C order " \
+                                                f"(row-major: channel, then row, then column) to {x[0].size} inputs"
+    return x.reshape(1, -1), False, f"x {shape_text(x.shape)} flattened in C order (row-major: " \
+                                    f"channel, then row, then column) to {x.size} inputs"
+
+
+def solve(p: FcProblem, max_elements: int) -> Result:
+    in_count = p.w.shape[1] if p.layout == "out-in" and p.w.ndim == 2 else (p.w.shape[0] if p.w.ndim == 2 else -1)
+    x2, batch, note = _as_batch(p.x, in_count)
+    y2 = fc_forward(x2, p.w, p.b, p.layout)
+    y_shape = y2.shape if batch else y2.shape[1:]
+    result = Result("fc", {"weight_layout": p.layout, "in": x2.shape[1], "out": y2.shape[1], "batch": x2.shape[0],
+                           "bias": p.b is not None, "flattened": note is not None},
+                    conventions=_conventions(p.layout, p.b is not None), names=p.names)
+    result.notes += [note] if note else []
+    result.inputs.update({"x": p.x, "w": p.w} | ({"b": p.b} if p.b is not None else {}))
+    result.slice_axes.update({"x": ("n", "c")})
+    result.forward["y"] = y2.reshape(y_shape)
+    dy = read_upstream(p.source, y_shape, also=y2.shape)
+    if dy is not None:
+        grads = fc_backward(dy.reshape(y2.shape), x2, p.w, p.layout, has_bias=p.b is not None)
+        result.inputs["dy"] = dy.reshape(y_shape)
+        result.backward["dx"] = grads.dx.reshape(p.x.shape)
+        result.backward["dw"] = grads.dw
+        if grads.db is not None:
+            result.backward["db"] = grads.db
+    return result
+
+
+def _conventions(layout: str, bias: bool) -> list[str]:
+    plus_b = " + b" if bias else ""
+    if layout == "out-in":
+        return [f"y = W·x{plus_b}, W is (out, in) as in PyTorch's nn.Linear: y[k] = Σ_i W[k,i]·x[i]{plus_b}",
+                "dx = Wᵀ·dy, dW = dy·xᵀ (outer product, summed over the batch), db = dy"]
+    return [f"y = x·W{plus_b}, W is (in, out) (seed 004's layout): y[k] = Σ_i x[i]·W[i,k]{plus_b}",
+            "dx = dy·Wᵀ, dW = xᵀ·dy (outer product, summed over the batch), db = dy"]

@@ -1,0 +1,48 @@
+"""`cnncalc loss`: mean squared error, L and dL/dy, the ½ or the mean stated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnncalc.core.loss import MSE_FORMULAS, MSE_GRADIENT_FORMULAS, MSE_REDUCTIONS, mse
+from cnncalc.inputs import fields
+from cnncalc.inputs.problem import Problem
+from cnncalc.result import Result
+from cnncalc.solve.common import check_names, read_array, require
+
+FIELDS = ("y", "target", "kind", "reduction")
+NAMES = ("y", "t", "L", "dy")
+
+
+@dataclass(frozen=True)
+class LossProblem:
+    y: np.ndarray
+    target: np.ndarray
+    reduction: str
+    names: dict
+
+
+def read(problem: Problem) -> LossProblem:
+    require(problem, "y", "target")
+    problem.read("kind", fields.read_choice(("mse",), {"mean_squared_error": "mse", "l2": "mse"}))
+    y = read_array(problem, "y")
+    return LossProblem(y, read_array(problem, "target", y.shape),
+                       problem.read("reduction", fields.read_choice(MSE_REDUCTIONS, {"half": "half_sum"}),
+                                    "half_sum"),
+                       check_names(problem, NAMES))
+
+
+def solve(p: LossProblem, max_elements: int) -> Result:
+    out = mse(p.y, p.target, p.reduction)
+    note = {"half_sum": "the textbook form with ½ (seed 004); PyTorch's MSELoss is --reduction mean",
+            "sum": "PyTorch's MSELoss(reduction='sum')",
+            "mean": f"PyTorch's MSELoss (default reduction='mean'); n = {p.y.size} entries"}[p.reduction]
+    result = Result("loss", {"kind": "mse", "reduction": p.reduction},
+                    conventions=[f"mse: {MSE_FORMULAS[p.reduction]}, {MSE_GRADIENT_FORMULAS[p.reduction]}  ({note})"],
+                    names=p.names)
+    result.inputs.update({"y": p.y, "t": p.target})
+    result.forward["L"] = np.array(out.loss)
+    result.backward["dy"] = out.dy
+    return result

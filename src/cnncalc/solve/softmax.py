@@ -1,0 +1,77 @@
+"""`cnncalc softmax`: p from logits z; with a target, cross-entropy L, dL/dp and dL/dz."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnncalc.core.softmax import CE_FORMULAS, REDUCTIONS, cross_entropy, softmax, softmax_jacobian, \
+    target_distribution
+from cnncalc.errors import CnnError
+from cnncalc.inputs import fields
+from cnncalc.inputs.problem import Problem
+from cnncalc.result import Result
+from cnncalc.solve.common import check_names, read_array, read_bool, require, shape_text
+
+FIELDS = ("z", "target", "reduction", "jacobian")
+NAMES = ("z", "p", "t", "L", "dp", "dz")
+
+
+@dataclass(frozen=True)
+class SoftmaxProblem:
+    z: np.ndarray
+    target: np.ndarray | None
+    reduction: str
+    jacobian: bool
+    names: dict
+
+
+def read(problem: Problem) -> SoftmaxProblem:
+    require(problem, "z")
+    z = read_array(problem, "z")
+    if z.ndim not in (1, 2):
+        raise problem.locate(CnnError("z", "logits as a vector (K,) or a batch (N, K)", shape_text(z.shape)))
+    target = read_array(problem, "target", z.shape)
+    return SoftmaxProblem(z, target, problem.read("reduction", fields.read_choice(REDUCTIONS), "sum"),
+                          problem.read("jacobian", read_bool, False), check_names(problem, NAMES))
+
+
+def solve(p: SoftmaxProblem, max_elements: int) -> Result:
+    z2 = p.z.reshape(-1, p.z.shape[-1])
+    result = Result("softmax", {"reduction": p.reduction if p.target is not None else None,
+                                "classes": z2.shape[1], "batch": z2.shape[0]},
+                    conventions=["p[k] = e^(z[k] − max z) / Σ_j e^(z[j] − max z)  (softmax, computed stably)"],
+                    names=p.names)
+    result.inputs["z"] = p.z
+    p2 = softmax(z2)
+    result.forward["p"] = p2.reshape(p.z.shape)
+    if p.target is not None:
+        _cross_entropy(p, z2, result)
+    if p.jacobian:
+        _jacobian(p, p2, result)
+    return result
+
+
+def _cross_entropy(p: SoftmaxProblem, z2: np.ndarray, result: Result) -> None:
+    t = target_distribution(p.target, z2.shape)
+    ce = cross_entropy(z2, t, p.reduction)
+    scale = " / N" if p.reduction == "mean" else ""
+    result.conventions += [f"{CE_FORMULAS[p.reduction]}  (natural log; N = {z2.shape[0]} rows)",
+                           f"dL/dp = −t / p{scale}  (0 where t = 0)",
+                           f"dL/dz = p − t{scale}  (p·Σt − t for targets that do not sum to 1)"]
+    result.inputs["t"] = t.reshape(p.z.shape)
+    result.forward["L"] = np.array(ce.loss)
+    result.backward["dp"] = ce.dp.reshape(p.z.shape)
+    result.backward["dz"] = ce.dz.reshape(p.z.shape)
+
+
+def _jacobian(p: SoftmaxProblem, p2: np.ndarray, result: Result) -> None:
+    jac = softmax_jacobian(p2)
+    result.conventions.append("Jacobian dp/dz = diag(p) − p·pᵀ: entry [i,j] = p_i·(δ_ij − p_j)")
+    result.extras["jacobian"] = jac[0] if p.z.ndim == 1 else jac
+    if "dp" in result.backward:
+        dp2 = result.backward["dp"].reshape(p2.shape)
+        through = np.einsum("nk,nkj->nj", dp2, jac)
+        result.extras["dp·jacobian"] = through.reshape(p.z.shape)
+        result.notes.append("dL/dp · Jacobian (Details) equals dL/dz: the chain rule through softmax")
