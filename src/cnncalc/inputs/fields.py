@@ -6,6 +6,8 @@ and returns a typed value or raises CnnError naming the field.
 
 from __future__ import annotations
 
+import difflib
+
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.inputs.literals import parse_literal, parse_number
 
@@ -74,8 +76,10 @@ def read_choice(choices: tuple[str, ...], aliases: dict[str, str] | None = None)
         word = str(raw).strip().lower().replace("-", "_")
         word = aliases.get(word, word)
         if word not in choices:
-            raise CnnError(field, f"one of {', '.join(choices)}", repr(raw),
-                           hint=did_you_mean(word, tuple(choices) + tuple(aliases)))
+            spellings = {choice.replace("-", "_"): choice for choice in choices} | aliases
+            close = difflib.get_close_matches(word, list(spellings), n=1, cutoff=0.6)
+            hint = f"did you mean '{spellings[close[0]]}'?" if close else ""
+            raise CnnError(field, f"one of {', '.join(choices)}", repr(raw), hint=hint)
         return word
     return reader
 

@@ -33,7 +33,8 @@ class ActProblem:
 
 
 def read(problem: Problem) -> ActProblem:
-    require(problem, "x", "kind")
+    require(problem, "x")
+    require(problem, "kind", what="one of " + ", ".join(ACTIVATIONS))
     kind = problem.read("kind", fields.read_choice(ACTIVATIONS, ALIASES))
     return ActProblem(read_array(problem, "x"), kind, problem.read("slope", fields.read_number, LEAKY_SLOPE),
                       check_names(problem, NAMES), problem)

@@ -49,10 +49,10 @@ def read_array(problem: Problem, key: str, shape: tuple | None = None):
         raise problem.locate(error) from None
 
 
-def require(problem: Problem, *keys: str) -> None:
+def require(problem: Problem, *keys: str, what: str = "a tensor") -> None:
     for key in keys:
         if not problem.has(key):
-            raise problem.locate(CnnError(key, "a tensor (in the problem file or as an option)", "nothing"))
+            raise problem.locate(CnnError(key, f"{what} (in the problem file or as an option)", "nothing"))
 
 
 def read_upstream(problem: Problem, y_shape: tuple, key: str = "dy", also: tuple | None = None):

@@ -34,21 +34,24 @@ def read(problem: Problem) -> FcProblem:
     x = read_array(problem, "x")
     b = read_array(problem, "b")
     layout = problem.read("weight_layout", fields.read_choice(("out-in", "in-out"), LAYOUT_ALIASES), "out-in")
+    out = problem.read("out", fields.read_int(1))
     spec = problem.read("w", lambda raw, field: read_tensor(raw, field, problem.max_elements))
     w_shape = None
     if isinstance(spec, (Fill, RandomFill)) and spec.shape is None:
-        outputs = _output_count(problem, b)
+        outputs = _output_count(problem, out, b)
         inputs = x.shape[-1] if x.ndim == 2 else int(np.prod(x.shape[1:] if x.ndim == 4 else x.shape))
         w_shape = (outputs, inputs) if layout == "out-in" else (inputs, outputs)
     try:
         w = materialize(spec, "w", w_shape, problem.max_elements)
     except CnnError as error:
         raise problem.locate(error) from None
+    out_axis = 0 if layout == "out-in" else 1
+    if out is not None and w.ndim == 2 and w.shape[out_axis] != out:
+        raise problem.locate(CnnError("out", f"the number of outputs of w ({w.shape[out_axis]}, {layout})", str(out)))
     return FcProblem(x, w, b, layout, check_names(problem, NAMES), problem)
 
 
-def _output_count(problem: Problem, b: np.ndarray | None) -> int:
-    count = problem.read("out", fields.read_int(1))
+def _output_count(problem: Problem, count: int | None, b: np.ndarray | None) -> int:
     if count is None and b is not None:
         count = b.size
     if count is None and problem.has("dy"):

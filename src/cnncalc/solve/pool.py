@@ -36,7 +36,8 @@ class PoolProblem:
 
 
 def read(problem: Problem) -> PoolProblem:
-    require(problem, "x", "kernel_size")
+    require(problem, "x")
+    require(problem, "kernel_size", what="a window size like 2 or 2,3")
     return PoolProblem(
         x=read_array(problem, "x"),
         kind=problem.read("kind", fields.read_choice(("max", "avg"), {"average": "avg", "maximum": "max"}), "max"),
