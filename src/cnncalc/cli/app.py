@@ -184,6 +184,21 @@ def loss(
     run("loss", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
 
 
+@app.command(epilog="Example: cnncalc pipeline examples/seed001_homework11.yaml --only fc_1,p,L")
+def pipeline(
+    problem_file: opt.ProblemFile = None,
+    only: opt.text_option("--only", "Show only these tensors, e.g. conv_1,dL/dconv_1.weight,L.") = None,
+    names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
+    precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
+    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+) -> None:
+    """A whole network from a YAML file: every intermediate forward, every gradient backward."""
+    from cnncalc.cli.run import run
+
+    run("pipeline", problem_file, {"only": only, "names": names},
+        opt.output_options(fmt, as_json, precision, index_base, max_elements))
+
+
 Input = opt.text_option("--input", "Input shape, e.g. 28x28, 3x32x32 or 8x3x32x32.")
 Kernel = opt.text_option("--kernel", "Kernel or window shape, e.g. 3x3 (or Cout x Cin x kH x kW for conv).")
 Op = opt.text_option("--op", "conv or pool [default conv]; pool's stride defaults to its window.")

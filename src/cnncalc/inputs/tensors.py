@@ -29,7 +29,7 @@ class Fill:
 
 @dataclass(frozen=True)
 class RandomFill:
-    shape: tuple[int, ...]
+    shape: tuple[int, ...] | None
     seed: int | None
     low: float
     high: float
@@ -84,9 +84,8 @@ def _read_generator(spec: dict, field: str, max_elements: int) -> Fill | RandomF
 
 
 def _read_random(spec, field: str, max_elements: int) -> RandomFill:
-    if not isinstance(spec, dict) or "shape" not in spec:
-        raise CnnError(field, "a mapping with shape, and optionally seed, low, high, integers",
-                       type(spec).__name__ if not isinstance(spec, dict) else "no shape")
+    if not isinstance(spec, dict):
+        raise CnnError(field, "a mapping with shape, seed, low, high, integers (all optional)", type(spec).__name__)
     _only_keys(spec, ("shape", "seed", "low", "high", "integers"), field)
     integers = spec.get("integers", False)
     if not isinstance(integers, bool):
@@ -98,7 +97,7 @@ def _read_random(spec, field: str, max_elements: int) -> RandomFill:
     seed = spec.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise CnnError(f"{field}.seed", "a non-negative integer", repr(seed))
-    shape = read_shape(spec["shape"], f"{field}.shape", max_elements)
+    shape = read_shape(spec["shape"], f"{field}.shape", max_elements) if "shape" in spec else None
     return RandomFill(shape, seed, low, high, integers)
 
 

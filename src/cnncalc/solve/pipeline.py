@@ -1,0 +1,216 @@
+"""`cnncalc pipeline`: a whole network from a file, every intermediate and every gradient.
+
+Names: `<type>_<k>` counting per layer type (conv_1, relu_1, pool_1, flatten_1, fc_1),
+softmax's output `p`, the loss `L`, or a layer's own `name:`; parameters
+`conv_1.weight`, `conv_1.bias`, `fc_1.weight`; gradients `dL/d<name>`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnncalc.core.loss import MSE_FORMULAS, MSE_REDUCTIONS
+from cnncalc.core.network import Loss, run_network
+from cnncalc.core.softmax import CE_FORMULAS, REDUCTIONS, target_distribution
+from cnncalc.errors import CnnError, did_you_mean
+from cnncalc.inputs import fields
+from cnncalc.inputs.problem import Problem
+from cnncalc.result import Result
+from cnncalc.solve.common import read_array, require, shape_text
+from cnncalc.solve.pipeline_spec import COUNTER, LayerContext, PlannedLayer, build_layer, layer_entry
+
+FIELDS = ("input", "layers", "loss", "target", "only")
+LOSS_ALIASES = {"ce": "cross_entropy", "crossentropy": "cross_entropy", "mean_squared_error": "mse"}
+VECTOR_FIRST = ("fc", "softmax", "flatten", "relu", "leaky_relu", "sigmoid", "tanh")
+
+
+@dataclass
+class PipelineProblem:
+    input: np.ndarray
+    batched_input: np.ndarray
+    layers: list[PlannedLayer]
+    loss: Loss
+    target: np.ndarray
+    names: dict
+    only: list[str] | None
+
+
+def read(problem: Problem) -> PipelineProblem:
+    require(problem, "input")
+    require(problem, "layers", what="a list of layers")
+    x = read_array(problem, "input")
+    batched = _batch_first(x, problem.values["layers"])
+    planned = plan_layers(problem, batched.shape)
+    loss, target_raw = _read_loss(problem)
+    target = _read_target(problem, loss, target_raw, planned[-1].out_shape if planned else batched.shape)
+    names = problem.read("names", fields.read_names, {})
+    only = problem.read("only", lambda raw, field: [n.strip() for n in str(raw).split(",") if n.strip()])
+    return PipelineProblem(x, batched, planned, loss, target, names, only)
+
+
+def _batch_first(x: np.ndarray, layers) -> np.ndarray:
+    """Vectors as (1, K); a 2-D input before a conv or pool is a map (1, 1, H, W), else a batch."""
+    first = layers[0] if isinstance(layers, list) and layers else None
+    first_kind = first if isinstance(first, str) else (first.get("type") if isinstance(first, dict) else None)
+    if x.ndim == 1:
+        return x.reshape(1, -1)
+    if x.ndim == 2 and first_kind in VECTOR_FIRST:
+        return x
+    if x.ndim > 4:
+        raise CnnError("input", "at most 4 dimensions (N, C, H, W)", shape_text(x.shape))
+    return x.reshape((1,) * (4 - x.ndim) + x.shape)
+
+
+def plan_layers(problem: Problem, shape: tuple) -> list[PlannedLayer]:
+    raw_layers = problem.values["layers"]
+    if not isinstance(raw_layers, list) or not raw_layers:
+        raise problem.locate(CnnError("layers", "a non-empty list of layers", repr(raw_layers)[:40]))
+    counts: dict[str, int] = {}
+    planned, taken = [], set()
+    for k, raw in enumerate(raw_layers):
+        try:
+            kind, options, path = layer_entry(raw, f"layers[{k}]")
+        except CnnError as error:
+            raise problem.locate(error) from None
+        counter = COUNTER.get(kind, kind)
+        counts[counter] = counts.get(counter, 0) + 1
+        name = str(options.get("name") or ("p" if kind == "softmax" and counts[counter] == 1
+                                           else f"{counter}_{counts[counter]}"))
+        ctx = LayerContext(problem.document, path, f"layers[{k}] ({name})", options, problem.max_elements)
+        if name in taken or name in ("L", "input", "target"):
+            raise ctx.fail(CnnError("name", "a name used once", f"'{name}' again"))
+        taken.add(name)
+        layer, param_shapes, out_shape = build_layer(kind, ctx, shape)
+        planned.append(PlannedLayer(layer, kind, name, path, shape, out_shape, param_shapes))
+        shape = out_shape
+    return planned
+
+
+def _read_loss(problem: Problem) -> tuple[Loss, object]:
+    raw = problem.values.get("loss")
+    if raw is None:
+        raise problem.locate(CnnError("loss", "a loss: cross_entropy or mse (with a target)", "nothing"))
+    options = raw if isinstance(raw, dict) else {"type": raw}
+    for key in options:
+        if key not in ("type", "kind", "reduction", "target"):
+            raise problem.locate(CnnError(f"loss.{key}", "type, reduction or target", f"'{key}'",
+                                          hint=did_you_mean(key, ("type", "reduction", "target"))))
+    kind = fields.read_choice(("cross_entropy", "mse"), LOSS_ALIASES)
+    try:
+        loss_kind = kind(options.get("type", options.get("kind", "")), "loss.type" if isinstance(raw, dict) else "loss")
+        choices = REDUCTIONS if loss_kind == "cross_entropy" else MSE_REDUCTIONS
+        reduction = fields.read_choice(choices, {"half": "half_sum"})(options.get("reduction", choices[0]),
+                                                                      "loss.reduction")
+    except CnnError as error:
+        raise problem.locate(error) from None
+    return Loss(loss_kind, reduction), options.get("target")
+
+
+def _read_target(problem: Problem, loss: Loss, inner, out_shape: tuple) -> np.ndarray:
+    if inner is not None:
+        problem.values.setdefault("target", inner)
+    if not problem.has("target"):
+        raise problem.locate(CnnError("target", f"a target for the {loss.kind} loss", "nothing"))
+    target = read_array(problem, "target", out_shape)
+    try:
+        if loss.kind == "cross_entropy":
+            if len(out_shape) != 2:
+                raise CnnError("loss", "cross-entropy on scores (N, K)", f"an output of {shape_text(out_shape)}",
+                               hint="end the layers with fc (and softmax)")
+            return target_distribution(target, out_shape)
+        if target.size != int(np.prod(out_shape)):
+            raise CnnError("target", f"{int(np.prod(out_shape))} values, the network's output "
+                           f"({shape_text(out_shape)})", shape_text(target.shape))
+        return target.reshape(out_shape)
+    except CnnError as error:
+        raise problem.locate(error) from None
+
+
+def _display(array: np.ndarray, lead: int) -> np.ndarray:
+    """A batch-first tensor without the leading axes the user did not write (N, and C for an H×W input)."""
+    drop = 0
+    while drop < lead and drop < array.ndim - 1 and array.shape[drop] == 1 and (drop == 0 or array.ndim == 4):
+        drop += 1
+    return array.reshape(array.shape[drop:])
+
+
+def _describe(step: PlannedLayer, lead: int) -> str:
+    layer, text = step.layer, f"{step.name} = {step.kind}"
+    if step.kind == "conv":
+        geom = layer.geometry(step.in_shape)
+        text += (f" ({layer.mode}, {layer.weight.shape[2]}×{layer.weight.shape[3]} kernel, stride "
+                 f"{geom.stride[0]}×{geom.stride[1]}, padding {[list(p) for p in geom.padding]}, "
+                 f"dilation {geom.dilation[0]}×{geom.dilation[1]}, groups {layer.groups})")
+    elif step.kind in ("maxpool", "avgpool"):
+        geom = layer.geometry(step.in_shape)
+        text += (f" ({geom.kernel_hw[0]}×{geom.kernel_hw[1]} window, stride {geom.stride[0]}×{geom.stride[1]}, "
+                 f"padding {[list(p) for p in geom.padding]}" + (f", ties {layer.ties})" if layer.kind == "max"
+                                                                    else ")"))
+    elif step.kind == "fc":
+        text += f" (W {layer.layout}, y = " + ("W·x" if layer.layout == "out-in" else "x·W") + \
+                (" + b)" if layer.bias is not None else ")")
+    elif step.kind == "leaky_relu":
+        text += f" (slope {layer.slope:g})"
+    shown = (_display(np.empty(shape, dtype=bool), lead).shape for shape in (step.in_shape, step.out_shape))
+    return f"{text}: {' → '.join(shape_text(shape) for shape in shown)}"
+
+
+def _loss_line(loss: Loss, fused: bool) -> str:
+    if loss.kind == "mse":
+        return f"L = mse: {MSE_FORMULAS[loss.reduction]}"
+    line = f"L = cross-entropy: {CE_FORMULAS[loss.reduction]} (natural log)"
+    return line + ("; through softmax dL/dz = p − t" if fused else " on the last output as logits (as PyTorch)")
+
+
+def solve(p: PipelineProblem, max_elements: int) -> Result:
+    layers = [step.layer for step in p.layers]
+    run = run_network(layers, p.batched_input, p.loss, p.target)
+    lead = p.batched_input.ndim - p.input.ndim
+    fused = p.loss.kind == "cross_entropy" and bool(p.layers) and p.layers[-1].kind == "softmax"
+    result = Result("pipeline", _parameters(p), names=p.names,
+                    conventions=[_describe(step, lead) for step in p.layers] + [_loss_line(p.loss, fused)])
+    result.inputs["input"] = p.input
+    for step in p.layers:
+        for key, shape in step.param_shapes.items():
+            result.inputs[f"{step.name}.{key}"] = getattr(step.layer, key).reshape(shape)
+            result.slice_axes[f"{step.name}.{key}"] = ("o", "c")
+        if step.kind == "fc" and len(step.in_shape) > 2:
+            result.notes.append(f"{step.name} flattens its input {shape_text(step.in_shape)} in C order "
+                                "(channel, then row, then column)")
+    result.inputs["target"] = _display(p.target, lead)
+    for step, output in zip(p.layers, run.outputs):
+        result.forward[step.name] = _display(output, lead)
+    result.forward["L"] = np.array(run.loss)
+    for step, grad in zip(reversed(p.layers), reversed(run.output_grads)):
+        result.backward[f"dL/d{step.name}"] = _display(grad, lead)
+    result.backward["dL/dinput"] = run.input_grad.reshape(p.input.shape)
+    for step, grads in zip(p.layers, run.param_grads):
+        for key, grad in grads.items():
+            result.backward[f"dL/d{step.name}.{key}"] = grad.reshape(step.param_shapes[key])
+            result.slice_axes[f"dL/d{step.name}.{key}"] = ("o", "c")
+    return _only(result, p.only) if p.only else result
+
+
+def _parameters(p: PipelineProblem) -> dict:
+    return {"layers": [{"name": s.name, "type": s.kind, "input_shape": list(s.in_shape),
+                        "output_shape": list(s.out_shape)} for s in p.layers],
+            "loss": {"type": p.loss.kind, "reduction": p.loss.reduction},
+            "batch": int(p.batched_input.shape[0])}
+
+
+def _only(result: Result, wanted: list[str]) -> Result:
+    """Keep the tensors named in --only (canonical or display names)."""
+    sections = (result.inputs, result.forward, result.backward)
+    known = {key: key for section in sections for key in section}
+    known |= {result.display_name(key): key for key in list(known)}
+    for name in wanted:
+        if name not in known:
+            raise CnnError("only", "names of this pipeline's tensors", f"'{name}'",
+                           hint=did_you_mean(name, list(known)))
+    keep = {known[name] for name in wanted}
+    for section in sections:
+        for key in [k for k in section if k not in keep]:
+            del section[key]
+    return result
