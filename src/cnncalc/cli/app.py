@@ -199,6 +199,21 @@ def pipeline(
         opt.output_options(fmt, as_json, precision, index_base, max_elements))
 
 
+@app.command(epilog="Example: cnncalc examples seed001_homework11 --run")
+def examples(
+    name: Annotated[Optional[str], typer.Argument(help="An example's name; without one, list them all.",
+                                                  show_default=False)] = None,
+    run_it: Annotated[bool, typer.Option("--run", help="Solve the example instead of printing its file.",
+                                         rich_help_panel=opt.OUTPUT)] = False,
+    fmt: opt.Format = "table", as_json: opt.Json = False,
+    precision: opt.Precision = 4, index_base: opt.IndexBase = 1, debug: opt.Debug = False,
+) -> None:
+    """List the bundled example problems, print one, or run it."""
+    from cnncalc.cli.listing import show_examples
+
+    show_examples(name, run_it, opt.output_options(fmt, as_json, precision, index_base, 10_000_000))
+
+
 Input = opt.text_option("--input", "Input shape, e.g. 28x28, 3x32x32 or 8x3x32x32.")
 Kernel = opt.text_option("--kernel", "Kernel or window shape, e.g. 3x3 (or Cout x Cin x kH x kW for conv).")
 Op = opt.text_option("--op", "conv or pool [default conv]; pool's stride defaults to its window.")

@@ -1,0 +1,39 @@
+"""`cnncalc examples`: list the bundled problems, print one, or run it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from cnncalc.cli.options import OutputOptions
+from cnncalc.cli.run import check_format, run
+from cnncalc.inputs.catalog import all_examples, find_example
+
+
+def show_examples(name: str | None, run_it: bool, out: OutputOptions) -> None:
+    check_format(out)
+    if name is None:
+        _list(out)
+        return
+    example = find_example(name)
+    if run_it:
+        run(example.command, example.path, {}, out)
+    else:
+        sys.stdout.write(Path(example.path).read_text(encoding="utf-8"))
+
+
+def _list(out: OutputOptions) -> None:
+    examples = all_examples()
+    if out.format in ("json", "yaml"):
+        rows = [{"name": e.name, "command": e.command, "title": e.title} for e in examples]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("name", "command", "what", title="Bundled examples (cnncalc examples NAME [--run])",
+                  title_justify="left")
+    for example in examples:
+        table.add_row(example.name, example.command, example.title)
+    Console().print(table)
