@@ -58,9 +58,12 @@ def read(problem: Problem) -> ConvProblem:
 
 
 def _as_oihw(w: np.ndarray) -> np.ndarray:
-    if not 2 <= w.ndim <= 4:
-        raise CnnError("w", "a kernel of 2 to 4 dimensions ((kH,kW), (Cin,kH,kW) or (Cout,Cin/groups,kH,kW))",
+    """A number is a 1×1 kernel, a vector a one-row kernel; (kH,kW), (Cin,kH,kW) as one filter."""
+    if w.ndim > 4:
+        raise CnnError("w", "a kernel of up to 4 dimensions ((kH,kW), (Cin,kH,kW) or (Cout,Cin/groups,kH,kW))",
                        shape_text(w.shape))
+    if w.ndim < 2:
+        w = w.reshape(1, -1)
     return w.reshape((1,) * (4 - w.ndim) + w.shape)
 
 
@@ -145,12 +148,12 @@ def _parameters(p: ConvProblem, geom: WindowGeometry, x4, w4) -> dict:
 
 def _conventions(p: ConvProblem, geom: WindowGeometry) -> list[str]:
     (sh, sw), (dh, dw) = geom.stride, geom.dilation
-    kernel = "w[c,a,b]" if p.mode == "correlation" else "w[c,kH−1−a,kW−1−b]"
+    kernel = "w[o,c,a,b]" if p.mode == "correlation" else "w[o,c,kH−1−a,kW−1−b]"
     mode = ("cross-correlation (kernel not rotated, as PyTorch's conv2d)" if p.mode == "correlation"
             else "true convolution (kernel rotated 180°)")
-    bias = " + b" if p.b is not None else ""
+    bias = " + b[o]" if p.b is not None else ""
     return [
         f"mode: {mode}",
-        f"y[i,j] = Σ_c Σ_a Σ_b x_pad[c, {sh}·i + {dh}·a, {sw}·j + {dw}·b] · {kernel}{bias}",
+        f"y[o,i,j] = Σ_c Σ_a Σ_b x_pad[c, {sh}·i + {dh}·a, {sw}·j + {dw}·b] · {kernel}{bias}",
         f"stride {sh}×{sw}, dilation {dh}×{dw}, groups {p.groups}, padding {describe_padding(p.padding, p.anchor, geom)}",
     ]
