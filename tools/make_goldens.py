@@ -579,6 +579,318 @@ def mse_goldens():
 
 
 # ---------------------------------------------------------------------------
+# pipeline: whole networks as `cnncalc pipeline` problem files, every tensor from autograd
+
+
+class DoesNotFit(Exception):
+    """A drawn layer has no valid output for its input (the random cases draw again)."""
+
+
+def shown(array: np.ndarray, input_kind: str) -> np.ndarray:
+    """A batch-first tensor as cnncalc displays it: without N for an unbatched input, and for
+    an H×W input also without the channel axis of a single-channel map."""
+    if input_kind == "batched":
+        return array
+    array = array[0]
+    if input_kind == "hw" and array.ndim == 3 and array.shape[0] == 1:
+        array = array[0]
+    return array
+
+
+BATCH_FIRST = {"batched": lambda s: s, "chw": lambda s: (1,) + s, "hw": lambda s: (1, 1) + s,
+               "vector": lambda s: (1,) + s}
+
+
+class TorchPipeline:
+    """A pipeline problem and its torch graph, built one layer at a time.
+
+    Layers are named as cnncalc names them (<type>_<k> per type, max- and avg-pool both
+    pool_k, the first softmax p); every output keeps its gradient, parameters are leaves
+    in the shape written in the problem."""
+
+    def __init__(self, rng, x: np.ndarray, input_kind: str):
+        self.rng, self.kind, self.x = rng, input_kind, x
+        self.leaf = torch.tensor(x, requires_grad=True)
+        self.h = self.leaf.reshape(BATCH_FIRST[input_kind](x.shape))
+        self.layers, self.outputs, self.params, self.counts = [], {}, {}, {}
+        self.types, self.tied_windows = [], 0
+
+    def _add(self, kind: str, entry, y, params=()):
+        if y.numel() == 0:
+            raise DoesNotFit(kind)
+        counter = "pool" if kind in ("maxpool", "avgpool") else kind
+        self.counts[counter] = self.counts.get(counter, 0) + 1
+        name = "p" if kind == "softmax" and self.counts[counter] == 1 else f"{counter}_{self.counts[counter]}"
+        y.retain_grad()
+        self.layers.append(entry)
+        self.types.append(kind)
+        self.outputs[name] = y
+        for key, leaf in params:
+            self.params[f"{name}.{key}"] = leaf
+        self.h = y
+        return self
+
+    def _leaf(self, array):
+        return None if array is None else torch.tensor(array, requires_grad=True)
+
+    def conv(self, out: int, kernel, bias: bool = True, weight_ndim: int = 4, **options):
+        """options as written in the problem (stride, padding, dilation, groups, mode)."""
+        c, hw, k = self.h.shape[1], tuple(self.h.shape[2:]), pair(kernel)
+        groups = options.get("groups", 1)
+        w = values(self.rng, (out, c // groups) + k) / np.sqrt(c // groups * k[0] * k[1])
+        written = w.reshape(w.shape[4 - weight_ndim:])
+        assert written.size == w.size, "only leading axes of size 1 may be left out"
+        b = values(self.rng, (out,)) if bias else None
+        entry = {"type": "conv", "weight": written.tolist()} | ({"bias": b.tolist()} if bias else {}) | options
+        wt, bt = self._leaf(written), self._leaf(b)
+        kernel4 = wt.reshape(w.shape)
+        if options.get("mode") == "convolution":
+            kernel4 = torch.flip(kernel4, (2, 3))
+        s, d = pair(options.get("stride", 1)), pair(options.get("dilation", 1))
+        (top, bottom), (left, right) = conv_padding(options.get("padding", 0), hw, k, s, d)
+        if any(n + lo + hi < di * (ki - 1) + 1 for n, (lo, hi), ki, di in
+               zip(hw, ((top, bottom), (left, right)), k, d)):
+            raise DoesNotFit("conv")
+        if top == bottom and left == right:
+            y = F.conv2d(self.h, kernel4, bt, stride=s, padding=(top, left), dilation=d, groups=groups)
+        else:
+            y = F.conv2d(F.pad(self.h, (left, right, top, bottom)), kernel4, bt, stride=s, dilation=d,
+                         groups=groups)
+        return self._add("conv", entry, y, [("weight", wt)] + ([("bias", bt)] if bias else []))
+
+    def pool(self, kind: str, kernel_size, **options):
+        """kind maxpool or avgpool; options as written (stride, padding, dilation, ceil_mode,
+        count_include_pad). Every window must hold a real cell, as in the pool goldens."""
+        k, p = pair(kernel_size), pair(options.get("padding", 0))
+        s, d = pair(options.get("stride") or kernel_size), pair(options.get("dilation", 1))
+        ceil = options.get("ceil_mode", False)
+        for n, ki, si, pi, di in zip(self.h.shape[2:], k, s, p, d):
+            if 2 * pi > ki or not reads_input(n, ki, si, pi, di, pool_out_len(n, ki, si, pi, di, ceil)):
+                raise DoesNotFit(kind)
+        if kind == "maxpool":
+            y = F.max_pool2d(self.h, k, s, p, d, ceil)  # ties: the first maximum, as cnncalc's default
+            self.tied_windows += tied_windows(self.h.detach().numpy(), y.detach().numpy(), k, s, p, d)
+        else:
+            y = F.avg_pool2d(self.h, k, s, p, ceil, options.get("count_include_pad", True))
+        return self._add(kind, {"type": kind, "kernel_size": kernel_size} | options, y)
+
+    def act(self, kind: str, slope: float | None = None):
+        """relu, sigmoid, tanh, or leaky_relu with its slope (cnncalc's default 0.01 when None)."""
+        assert slope is None or kind == "leaky_relu"
+        if kind == "leaky_relu":
+            y = F.leaky_relu(self.h, 0.01 if slope is None else slope)
+        else:
+            y = {"relu": F.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}[kind](self.h)
+        return self._add(kind, kind if slope is None else {"type": kind, "slope": slope}, y)
+
+    def flatten(self):
+        return self._add("flatten", "flatten", self.h.reshape(self.h.shape[0], -1))
+
+    def fc(self, out: int, bias: bool = True, layout: str | None = None):
+        """y = x·Wᵀ + b (out-in, the default) or x·W + b (in-out); a map is flattened first."""
+        x2 = self.h.reshape(self.h.shape[0], -1)
+        n_in = x2.shape[1]
+        shape = (n_in, out) if layout == "in-out" else (out, n_in)
+        w = values(self.rng, shape) / np.sqrt(n_in)
+        b = values(self.rng, (out,)) if bias else None
+        wt, bt = self._leaf(w), self._leaf(b)
+        if layout == "in-out":
+            y = x2 @ wt if bt is None else x2 @ wt + bt
+        else:
+            y = F.linear(x2, wt, bt)
+        entry = {"type": "fc", "weight": w.tolist()} | ({"bias": b.tolist()} if bias else {}) | (
+            {"weight_layout": layout} if layout else {})
+        return self._add("fc", entry, y, [("weight", wt)] + ([("bias", bt)] if bias else []))
+
+    def softmax(self):
+        if self.h.ndim != 2:
+            raise DoesNotFit("softmax")
+        self.logits = self.h
+        return self._add("softmax", "softmax", F.softmax(self.h, dim=1))
+
+    def target(self, loss: str, target_kind: str | None):
+        """(target as written, torch target for the loss, t as (N, K) rows or None)."""
+        y = self.h
+        if loss == "mse":
+            t = values(self.rng, tuple(y.shape))
+            return shown(t, self.kind).tolist(), torch.tensor(t), None
+        n, k = y.shape
+        index = self.rng.integers(0, k, size=n)
+        rows = {"index": np.eye(k)[index], "onehot": np.eye(k)[index],
+                "soft": self.rng.dirichlet(np.ones(k), size=n)}[target_kind]
+        torch_t = torch.tensor(index) if target_kind == "index" else torch.tensor(rows)
+        if target_kind == "index":
+            written = index.tolist() if self.kind == "batched" else int(index[0])
+        else:
+            written = shown(rows, self.kind).tolist()
+        return written, torch_t, torch.tensor(rows)
+
+    def loss(self, kind: str, reduction: str | None = None, target: str | None = None) -> dict:
+        """L on the last output, backward, and the case: the problem and every tensor."""
+        written, t, rows = self.target(kind, target)
+        r = reduction or ("half_sum" if kind == "mse" else "sum")  # cnncalc's defaults
+        y, fused = self.h, kind == "cross_entropy" and self.types[-1] == "softmax"
+        if kind == "mse":
+            L = 0.5 * ((y - t) ** 2).sum() if r == "half_sum" else F.mse_loss(y, t, reduction=r)
+        elif fused:  # through p, so that dL/dp exists
+            L = -(rows * torch.log(y)).sum() / (y.shape[0] if r == "mean" else 1)
+        else:  # the last output taken as logits, as F.cross_entropy does
+            L = F.cross_entropy(y, t, reduction=r)
+        L.backward()
+        if fused:  # the same L and dL/dz as F.cross_entropy on the logits
+            z = self.logits.detach().clone().requires_grad_(True)
+            direct = F.cross_entropy(z, t, reduction=r)
+            direct.backward()
+            assert abs(direct.item() - L.item()) <= 1e-12 * max(1.0, abs(L.item()))
+            np.testing.assert_allclose(self.logits.grad.numpy(), z.grad.numpy(), rtol=1e-12, atol=1e-14)
+        loss = {"type": kind} | ({"reduction": reduction} if reduction else {})
+        return self._case(written, loss if reduction else kind, L) | {"target_kind": target}
+
+    def _case(self, written_target, loss_entry, L) -> dict:
+        def out(t):
+            array = t.detach().numpy()
+            assert np.all(np.isfinite(array))
+            return array
+
+        forward = {name: shown(out(y), self.kind).tolist() for name, y in self.outputs.items()}
+        forward["L"] = L.item()
+        backward = {f"dL/d{name}": shown(out(y.grad), self.kind).tolist() for name, y in self.outputs.items()}
+        backward["dL/dinput"] = out(self.leaf.grad).tolist()
+        backward |= {f"dL/d{name}": out(leaf.grad).tolist() for name, leaf in self.params.items()}
+        problem = {"command": "pipeline", "input": self.x.tolist(), "layers": self.layers, "loss": loss_entry,
+                   "target": written_target}
+        return {"input_kind": self.kind, "problem": problem, "types": self.types,
+                "tied_windows": self.tied_windows, "forward": forward, "backward": backward}
+
+
+def pipeline_case(case_id: str, input_kind: str, shape: tuple, build, integer: bool = False) -> dict:
+    rng = case_rng(case_id)
+    return {"id": case_id} | build(TorchPipeline(rng, values(rng, shape, integer), input_kind))
+
+
+# id → (input kind, input shape, the layers and loss); values drawn from the id's generator
+PIPELINES = {
+    "hw-conv2d-relu-maxpool-fc-softmax-index-sum": ("hw", (6, 6), lambda n: n.conv(
+        1, 3, weight_ndim=2, padding=1).act("relu").pool("maxpool", 2).flatten().fc(4).softmax().loss(
+        "cross_entropy", "sum", "index")),
+    "chw-same-s2-leaky-avgpool-nopad-fc-inout-softmax-onehot-mean": ("chw", (2, 7, 6), lambda n: n.conv(
+        3, [4, 2], stride=2, padding="same").act("leaky_relu", 0.2).pool(
+        "avgpool", 2, stride=1, padding=1, count_include_pad=False).flatten().fc(
+        3, bias=False, layout="in-out").softmax().loss("cross_entropy", "mean", "onehot")),
+    "n2-asym-convolution-tanh-maxpool-dil2-fc-softmax-soft-sum": ("batched", (2, 2, 6, 7), lambda n: n.conv(
+        2, 3, bias=False, padding=[[0, 2], [1, 0]], mode="convolution").act("tanh").pool(
+        "maxpool", 2, stride=1, dilation=2).flatten().fc(3).softmax().loss("cross_entropy", "sum", "soft")),
+    "n3-groups2-sigmoid-avgpool-ceil-fc-inout-softmax-index-mean": ("batched", (3, 4, 5, 5), lambda n: n.conv(
+        4, 3, padding=[1, 0], groups=2).act("sigmoid").pool("avgpool", 2, ceil_mode=True).fc(
+        4, layout="in-out").softmax().loss("cross_entropy", "mean", "index")),
+    "n2-depthwise-dil2-stride21-relu-fc-softmax-onehot-sum": ("batched", (2, 3, 7, 7), lambda n: n.conv(
+        6, 3, stride=[2, 1], dilation=2, groups=3, padding=1).act("relu").flatten().fc(5).softmax().loss(
+        "cross_entropy", "sum", "onehot")),
+    "chw-full-convolution-w3d-sigmoid-maxpool-ceil-fc-nobias-softmax-soft-mean": ("chw", (2, 4, 4), lambda n: n.conv(
+        1, [2, 3], weight_ndim=3, padding="full", mode="convolution").act("sigmoid").pool(
+        "maxpool", 3, stride=2, padding=1, ceil_mode=True).flatten().fc(3, bias=False).softmax().loss(
+        "cross_entropy", "mean", "soft")),
+    "n2-logits-index-mean": ("batched", (2, 1, 5, 5), lambda n: n.conv(2, 2, stride=1).act("relu").pool(
+        "maxpool", 2, stride=2, ceil_mode=True).flatten().fc(3).loss("cross_entropy", "mean", "index")),
+    "chw-logits-soft-sum": ("chw", (3, 5, 4), lambda n: n.conv(
+        2, [3, 2], padding="valid", bias=False).act("tanh").flatten().fc(4, layout="in-out").loss(
+        "cross_entropy", "sum", "soft")),
+    "hw-two-channels-logits-onehot-default-sum": ("hw", (5, 6), lambda n: n.conv(
+        2, 2, padding=[[1, 0], [0, 1]]).act("leaky_relu").pool("avgpool", [2, 3], stride=[1, 2]).flatten().fc(
+        3, bias=False).loss("cross_entropy", None, "onehot")),
+    "chw-map-output-mse-half_sum": ("chw", (2, 5, 5), lambda n: n.conv(2, 3, padding="same").act("tanh").pool(
+        "avgpool", 2, stride=1).loss("mse", "half_sum")),
+    "n3-sigmoid-head-mse-sum": ("batched", (3, 2, 4, 4), lambda n: n.conv(3, 2, stride=2).act("relu").flatten().fc(
+        2).act("sigmoid").loss("mse", "sum")),
+    "hw-leaky-default-maxpool-flatten-mse-mean": ("hw", (7, 5), lambda n: n.conv(
+        1, [3, 2], weight_ndim=2, dilation=[2, 1], mode="convolution").act("leaky_relu").pool(
+        "maxpool", [2, 1], padding=[1, 0]).flatten().loss("mse", "mean")),
+    "vector-fc-tanh-fc-inout-softmax-index-sum": ("vector", (5,), lambda n: n.fc(4).act("tanh").fc(
+        3, layout="in-out").softmax().loss("cross_entropy", "sum", "index")),
+    "n3-vectors-fc-relu-fc-softmax-soft-mean": ("batched", (3, 4), lambda n: n.fc(5, layout="in-out").act(
+        "relu").fc(3, bias=False).softmax().loss("cross_entropy", "mean", "soft")),
+    "n2-two-convs-two-pools-two-fc-softmax-onehot-mean": ("batched", (2, 2, 8, 8), lambda n: n.conv(
+        3, 3, stride=2, padding="same").act("relu").conv(2, 2, dilation=2, padding=1, mode="convolution").act(
+        "relu").pool("maxpool", 2, stride=1).pool("avgpool", 2, padding=1, count_include_pad=True).flatten().fc(
+        4).act("sigmoid").fc(3).softmax().loss("cross_entropy", "mean", "onehot")),
+    "n2-vectors-fc-softmax-mse-sum": ("batched", (2, 3), lambda n: n.fc(4).softmax().loss("mse", "sum")),
+    "vector-softmax-inside-fc-softmax-softmax_2-onehot-sum": ("vector", (4,), lambda n: n.fc(3).softmax().fc(
+        3, layout="in-out").softmax().loss("cross_entropy", "sum", "onehot")),
+    "chw-sigmoid-first-conv-fc-mse-default-half_sum": ("chw", (2, 4, 4), lambda n: n.act("sigmoid").conv(
+        2, 2, stride=[1, 2]).act("tanh").flatten().fc(3).loss("mse")),
+}
+# integer inputs: max-pool windows with tied maxima, resolved by the first maximum (PyTorch's rule)
+INTEGER_PIPELINES = {
+    "hw-integer-maxpool-first-ties-softmax-index-mean": ("hw", (6, 5), lambda n: n.pool(
+        "maxpool", 2, stride=1, padding=1).conv(2, 3, stride=2).act("relu").fc(2).softmax().loss(
+        "cross_entropy", "mean", "index")),
+    "n2-integer-maxpool-ties-logits-soft-mean": ("batched", (2, 2, 5, 5), lambda n: n.pool(
+        "maxpool", 3, stride=1).flatten().fc(3).loss("cross_entropy", "mean", "soft")),
+}
+
+
+def pick(rng, choices):
+    return choices[int(rng.integers(len(choices)))]
+
+
+def random_layers(rng, net: TorchPipeline) -> dict:
+    """conv → activation (once or twice) → maybe a pool → maybe flatten → fc (→ act → fc) → a loss."""
+    for _ in range(int(rng.integers(1, 3))):
+        channels = net.h.shape[1]
+        groups = pick(rng, [g for g in (1, 2, 3) if channels % g == 0])
+        out = groups * int(rng.integers(1, 3))
+        options = {key: value for key, value in (
+            ("stride", pick(rng, [None, 1, 2, [2, 1]])),
+            ("padding", pick(rng, [None, 0, 1, [0, 1], "same", "valid", "full", [[0, 1], [1, 0]], [[2, 0], [0, 1]]])),
+            ("dilation", pick(rng, [None, 1, 2, [1, 2]])), ("groups", groups if groups > 1 else None),
+            ("mode", pick(rng, [None, "correlation", "convolution"]))) if value is not None}
+        ndim = 4 if out > 1 or groups > 1 else pick(rng, [2, 3, 4] if channels == 1 else [3, 4])
+        net.conv(out, pick(rng, [1, 2, 3, [2, 3], [3, 1]]), bias=bool(rng.integers(2)), weight_ndim=ndim, **options)
+        act = pick(rng, ["relu", "leaky_relu", "sigmoid", "tanh"])
+        net.act(act, pick(rng, [None, 0.1, 0.3]) if act == "leaky_relu" else None)
+    if rng.integers(2):
+        kind, kernel = pick(rng, ["maxpool", "avgpool"]), pick(rng, [2, 3, [2, 1]])
+        options = {key: value for key, value in (
+            ("stride", pick(rng, [None, 1, 2])), ("padding", pick(rng, [None, 1, [1, 0]])),
+            ("ceil_mode", pick(rng, [None, True])),
+            ("dilation", pick(rng, [None, 2]) if kind == "maxpool" else None),
+            ("count_include_pad", pick(rng, [None, False]) if kind == "avgpool" else None)) if value is not None}
+        net.pool(kind, kernel, **options)
+    if rng.integers(2):
+        net.flatten()
+    net.fc(int(rng.integers(2, 5)), bool(rng.integers(2)), pick(rng, [None, "out-in", "in-out"]))
+    if rng.integers(2):
+        net.act(pick(rng, ["relu", "leaky_relu", "sigmoid", "tanh"])).fc(int(rng.integers(2, 5)))
+    loss = pick(rng, ["softmax", "logits", "mse"])
+    if loss == "softmax":
+        net.softmax()
+    if loss == "mse":
+        return net.loss("mse", pick(rng, [None, "half_sum", "sum", "mean"]))
+    return net.loss("cross_entropy", pick(rng, [None, "sum", "mean"]), pick(rng, ["index", "onehot", "soft"]))
+
+
+def random_pipeline(case_id: str) -> dict:
+    """A random network on a random input (H×W, C×H×W or N×C×H×W), drawn again until it fits."""
+    rng = case_rng(case_id)
+    while True:
+        kind = pick(rng, ["hw", "chw", "batched"])
+        hw = tuple(int(v) for v in rng.integers(4, 9, size=2))
+        channels = 1 if kind == "hw" else int(rng.integers(1, 4))
+        shape = {"hw": hw, "chw": (channels,) + hw, "batched": (int(rng.integers(2, 4)), channels) + hw}[kind]
+        try:
+            return {"id": case_id} | random_layers(rng, TorchPipeline(rng, values(rng, shape), kind))
+        except DoesNotFit:
+            continue
+
+
+@layer("pipeline")
+def pipeline_goldens():
+    cases = [pipeline_case(case_id, *spec) for case_id, spec in PIPELINES.items()]
+    cases += [pipeline_case(case_id, *spec, integer=True) for case_id, spec in INTEGER_PIPELINES.items()]
+    return cases + [random_pipeline(f"random-{i}") for i in range(10)]
+
+
+# ---------------------------------------------------------------------------
 
 
 def write(name: str, cases: list) -> Path:

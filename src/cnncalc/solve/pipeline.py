@@ -52,8 +52,10 @@ def read(problem: Problem) -> PipelineProblem:
 
 def _batch_first(x: np.ndarray, layers) -> np.ndarray:
     """Vectors as (1, K); a 2-D input before a conv or pool is a map (1, 1, H, W), else a batch."""
-    first = layers[0] if isinstance(layers, list) and layers else None
-    first_kind = first if isinstance(first, str) else (first.get("type") if isinstance(first, dict) else None)
+    try:
+        first_kind = layer_entry(layers[0], "layers[0]")[0] if isinstance(layers, list) and layers else None
+    except CnnError:
+        first_kind = None  # plan_layers reports it, with its line
     if x.ndim == 1:
         return x.reshape(1, -1)
     if x.ndim == 2 and first_kind in VECTOR_FIRST:
@@ -120,6 +122,8 @@ def _read_target(problem: Problem, loss: Loss, inner, out_shape: tuple) -> np.nd
                 raise CnnError("loss", "cross-entropy on scores (N, K)", f"an output of {shape_text(out_shape)}",
                                hint="end the layers with fc (and softmax)")
             return target_distribution(target, out_shape)
+        if target.size == 1 and target.ndim == 0:
+            return np.full(out_shape, float(target))
         if target.size != int(np.prod(out_shape)):
             raise CnnError("target", f"{int(np.prod(out_shape))} values, the network's output "
                            f"({shape_text(out_shape)})", shape_text(target.shape))
