@@ -45,3 +45,15 @@ def test_help_imports_no_numpy_yaml_or_core():
             " or m.startswith('cnncalc.core')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_command_run_imports_no_pydantic_and_builds_only_its_command():
+    code = ("import sys, io, contextlib\nfrom cnncalc.cli import app as cli\n"
+            "built = []\noriginal = cli.build_app\n"
+            "cli.build_app = lambda only=None: built.append(only) or original(only)\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n        cli.main(['conv', '-x', '1 2; 3 4', '-w', '1'])\n"
+            "    except SystemExit as exit_:\n        assert exit_.code == 0\n"
+            "print(built, 'pydantic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['conv'] False"

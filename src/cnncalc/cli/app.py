@@ -10,13 +10,35 @@ import typer
 from cnncalc import __version__
 from cnncalc.cli import options as opt
 
-app = typer.Typer(
+COMMANDS: dict[str, tuple] = {}  # name → (function, example), in the order of `cnncalc --help`
+
+
+def command(example: str):
+    """Register a command with the example shown at the end of its --help."""
+    def register(function):
+        COMMANDS[function.__name__] = (function, example)
+        return function
+    return register
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The Typer app with every command, or with `only` one: Typer converts the signature
+    of each command it holds on every run, so a run builds just the command it needs."""
+    application = typer.Typer(**APP_SETTINGS)
+    application.callback()(_root)
+    for name, (function, example) in COMMANDS.items():
+        if only in (None, name):
+            application.command(epilog=f"Example: {example}")(function)
+    return application
+
+
+APP_SETTINGS = dict(
     name="cnncalc",
     help="Forward and backward passes of CNN layers, every intermediate and gradient, checked against PyTorch.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,  # plain help: typer's rich help imports markdown-it and pygments (+115 ms)
 )
 
 
@@ -26,7 +48,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="Print the version and exit.")) -> None:
     """Forward and backward passes of CNN layers, worked out and checked."""
@@ -53,7 +74,7 @@ def _pair_text(text: str | None) -> str | None:
     return text
 
 
-@app.command(epilog="Example: cnncalc conv -x '1 2 3; 4 5 6; 7 8 9' -w '1; 2' --dy '{fill: 1}'")
+@command("cnncalc conv -x '1 2 3; 4 5 6; 7 8 9' -w '1; 2' --dy '{fill: 1}'")
 def conv(
     problem_file: opt.ProblemFile = None,
     x: X = None, w: W = None, b: B = None, dy: DY = None,
@@ -84,7 +105,7 @@ Ties = opt.text_option("--ties", "max: first (PyTorch), split (shared equally) o
 DYPool = opt.tensor_option("--dy", "Upstream gradient dL/dy (shape of y; {fill: 1} for ones).")
 
 
-@app.command(epilog="Example: cnncalc pool -x '1 0 2 3; 4 6 6 8; 3 1 1 0; 1 2 2 4' --kernel-size 2 --dy '{fill: 1}'")
+@command("cnncalc pool -x '1 0 2 3; 4 6 6 8; 3 1 1 0; 1 2 2 4' --kernel-size 2 --dy '{fill: 1}'")
 def pool(
     problem_file: opt.ProblemFile = None,
     x: X = None, dy: DYPool = None, kind: PoolKind = None, kernel_size: KernelSize = None,
@@ -108,7 +129,7 @@ Layout = opt.text_option("--weight-layout", "out-in (W is (out, in), y = W·x, P
                                             "(W is (in, out), y = x·W, seed 004) [default out-in].")
 
 
-@app.command(epilog="Example: cnncalc fc -x '1 2 3' -w '{fill: 1/10}' --out 2 -b '0 1' --dy '1 -1'")
+@command("cnncalc fc -x '1 2 3' -w '{fill: 1/10}' --out 2 -b '0 1' --dy '1 -1'")
 def fc(
     problem_file: opt.ProblemFile = None,
     x: opt.tensor_option("-x", "Input: a vector (in,), a batch (N, in), or any tensor (flattened).") = None,
@@ -127,7 +148,7 @@ def fc(
     run("fc", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
 
 
-@app.command(epilog="Example: cnncalc act --kind sigmoid -x '-1 0 2' --dy '1 1 1'")
+@command("cnncalc act --kind sigmoid -x '-1 0 2' --dy '1 1 1'")
 def act(
     problem_file: opt.ProblemFile = None,
     kind: opt.text_option("--kind", "relu, leaky_relu, sigmoid or tanh.") = None,
@@ -145,7 +166,7 @@ def act(
     run("act", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
 
 
-@app.command(epilog="Example: cnncalc softmax -z '39.6 39.6 39.6 39.6 39.6' --target 2 --jacobian")
+@command("cnncalc softmax -z '39.6 39.6 39.6 39.6 39.6' --target 2 --jacobian")
 def softmax(
     problem_file: opt.ProblemFile = None,
     z: opt.tensor_option("-z", "Logits: a vector (K,) or a batch (N, K).") = None,
@@ -165,7 +186,7 @@ def softmax(
     run("softmax", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
 
 
-@app.command(epilog="Example: cnncalc loss -y '0.8 0.2' --target '1 0'")
+@command("cnncalc loss -y '0.8 0.2' --target '1 0'")
 def loss(
     problem_file: opt.ProblemFile = None,
     y: opt.tensor_option("-y", "Output y, any shape.") = None,
@@ -184,7 +205,7 @@ def loss(
     run("loss", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
 
 
-@app.command(epilog="Example: cnncalc pipeline examples/seed001_homework11.yaml --only fc_1,p,L")
+@command("cnncalc pipeline examples/seed001_homework11.yaml --only fc_1,p,L")
 def pipeline(
     problem_file: opt.ProblemFile = None,
     only: opt.text_option("--only", "Show only these tensors, e.g. conv_1,dL/dconv_1.weight,L.") = None,
@@ -199,7 +220,7 @@ def pipeline(
         opt.output_options(fmt, as_json, precision, index_base, max_elements))
 
 
-@app.command(epilog="Example: cnncalc examples seed001_homework11 --run")
+@command("cnncalc examples seed001_homework11 --run")
 def examples(
     name: Annotated[Optional[str], typer.Argument(help="An example's name; without one, list them all.",
                                                   show_default=False)] = None,
@@ -220,7 +241,7 @@ Op = opt.text_option("--op", "conv or pool [default conv]; pool's stride default
 CeilMode = opt.text_option("--ceil-mode", "Pool only: true to round the output size up (PyTorch ceil_mode).")
 
 
-@app.command(epilog="Example: cnncalc shape --input 5x5 --kernel 3x3 --stride 2 --padding 1")
+@command("cnncalc shape --input 5x5 --kernel 3x3 --stride 2 --padding 1")
 def shape(
     problem_file: opt.ProblemFile = None,
     input: Input = None, kernel: Kernel = None, op: Op = None,
@@ -238,8 +259,13 @@ def shape(
     run("shape", problem_file, fields, opt.output_options(fmt, as_json, 4, 1, max_elements))
 
 
+app = build_app()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app; errors become one line on stderr and exit code 2."""
     from cnncalc.cli.errors import run_guarded
 
-    sys.exit(run_guarded(app, sys.argv[1:] if argv is None else argv))
+    args = sys.argv[1:] if argv is None else argv
+    chosen = next((arg for arg in args if not arg.startswith("-")), None)
+    sys.exit(run_guarded(build_app(chosen) if chosen in COMMANDS else app, args))
