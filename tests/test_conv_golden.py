@@ -25,19 +25,20 @@ def geometry(case, t):
                            opt["dilation"], mode=opt["mode"])
 
 
+@pytest.mark.parametrize("method", ["im2col", "offsets"])
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_conv_matches_torch(case):
+def test_conv_matches_torch(case, method):
     t, opt = arrays(case), case["options"]
     geom = geometry(case, t)
     assert [list(p) for p in geom.padding] == case["padding_resolved"]
     assert geom.out_hw == t["y"].shape[2:]
 
-    y = conv2d_forward(t["x"], t["w"], t["b"], geom, groups=opt["groups"], mode=opt["mode"])
+    y = conv2d_forward(t["x"], t["w"], t["b"], geom, groups=opt["groups"], mode=opt["mode"], method=method)
     assert y.shape == t["y"].shape
     np.testing.assert_allclose(y, t["y"], **TOL)
 
     grads = conv2d_backward(t["dy"], t["x"], t["w"], geom, groups=opt["groups"], mode=opt["mode"],
-                            has_bias=t["b"] is not None)
+                            has_bias=t["b"] is not None, method=method)
     assert grads.dx.shape == t["dx"].shape and grads.dw.shape == t["dw"].shape
     np.testing.assert_allclose(grads.dx, t["dx"], **TOL)
     np.testing.assert_allclose(grads.dw, t["dw"], **TOL)

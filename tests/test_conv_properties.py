@@ -46,12 +46,14 @@ def conv_problems(draw):
     b = rng.uniform(-2, 2, o) if draw(st.booleans()) else None
     mode = draw(st.sampled_from(["correlation", "convolution"]))
     geom = window_geometry(hw, k, stride, padding, dilation, mode=mode)
-    return dict(x=x, w=w, b=b, geom=geom, groups=groups, mode=mode, rng=rng)
+    method = draw(st.sampled_from(["im2col", "offsets"]))
+    return dict(x=x, w=w, b=b, geom=geom, groups=groups, mode=mode, rng=rng, method=method)
 
 
 def forward(p, x=None, w=None, b=None):
     return conv2d_forward(p["x"] if x is None else x, p["w"] if w is None else w,
-                          p["b"] if b is None else b, p["geom"], groups=p["groups"], mode=p["mode"])
+                          p["b"] if b is None else b, p["geom"], groups=p["groups"], mode=p["mode"],
+                          method=p["method"])
 
 
 def reference_args(p):
@@ -66,7 +68,7 @@ def test_forward_and_gradients_match_loop_reference(p):
     np.testing.assert_allclose(y, ref.conv2d(p["x"], p["w"], p["b"], **reference_args(p)), **TOL)
     dy = p["rng"].uniform(-2, 2, y.shape)
     got = conv2d_backward(dy, p["x"], p["w"], p["geom"], groups=p["groups"], mode=p["mode"],
-                          has_bias=p["b"] is not None)
+                          has_bias=p["b"] is not None, method=p["method"])
     dx, dw, db = ref.conv2d_grads(dy, p["x"], p["w"], p["b"], **reference_args(p))
     np.testing.assert_allclose(got.dx, dx, **TOL)
     np.testing.assert_allclose(got.dw, dw, **TOL)
@@ -81,7 +83,7 @@ def test_forward_and_gradients_match_loop_reference(p):
 def test_gradients_match_finite_differences(p):
     r = p["rng"].uniform(-2, 2, forward(p).shape)  # L = sum(y * r), so dy = r
     got = conv2d_backward(r, p["x"], p["w"], p["geom"], groups=p["groups"], mode=p["mode"],
-                          has_bias=p["b"] is not None)
+                          has_bias=p["b"] is not None, method=p["method"])
     fd = dict(rtol=1e-6, atol=1e-6)
     for name, grad in (("x", got.dx), ("w", got.dw), ("b", got.db)):
         if p[name] is not None:
@@ -166,3 +168,12 @@ def test_invalid_options_name_the_field(options, field):
     with pytest.raises(CnnError) as caught:
         window_geometry((5, 5), (3, 3), **options)
     assert caught.value.field.startswith(field)
+
+
+def test_auto_method_gathers_windows_only_for_small_problems():
+    from cnncalc.core.conv import _use_im2col
+
+    small = window_geometry((4, 4), (3, 3), 1, 0, 1)
+    large = window_geometry((56, 56), (3, 3), 1, 1, 1)
+    assert _use_im2col(np.zeros((1, 2, 4, 4)), np.zeros((2, 2, 3, 3)), small, "auto")
+    assert not _use_im2col(np.zeros((8, 64, 56, 56)), np.zeros((64, 64, 3, 3)), large, "auto")

@@ -11,6 +11,7 @@ Conventions, per spatial axis:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from cnncalc.errors import CnnError
@@ -125,7 +126,7 @@ class WindowGeometry:
     padding: Padding
     ceil_mode: bool = False
 
-    @property
+    @functools.cached_property
     def out_hw(self) -> Pair:
         return tuple(
             output_length(n, k, s, d, p, self.ceil_mode)
@@ -140,6 +141,7 @@ class WindowGeometry:
     def effective_kernel_hw(self) -> Pair:
         return tuple(effective_kernel(k, d) for k, d in zip(self.kernel_hw, self.dilation))
 
+    @functools.lru_cache(maxsize=None)  # noqa: B019 (instances are small, frozen and few)
     def read_extent_hw(self) -> Pair:
         """Rows/cols of the padded input that the windows reach (at least the padded size)."""
         return tuple(
