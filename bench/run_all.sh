@@ -3,6 +3,7 @@
 #
 #   bench/startup.sh     start-up with hyperfine vs the import floor (PYTHON's venv)
 #   bench/conv_speed.py  conv core vs PyTorch and vs loop code      (TORCH_PYTHON)
+#   bench/pool_speed.py  max-pool 2x2 vs PyTorch                     (TORCH_PYTHON)
 #   bench/conv_memory.py peak memory of the large conv              (PYTHON)
 #
 # Usage: bench/run_all.sh [--python PATH] [--torch-python PATH] [--quick]
@@ -63,7 +64,16 @@ else
 fi
 echo
 
-# 3. conv memory
+# 3. max-pool speed
+if "$TORCH_PYTHON" -c "import torch, cnncalc.core.pool" 2>/dev/null; then
+    "$TORCH_PYTHON" "$HERE/pool_speed.py" || { echo "!! pool_speed.py failed"; status=1; }
+else
+    echo "!! pool_speed.py skipped: $TORCH_PYTHON lacks torch or cnncalc"
+    status=1
+fi
+echo
+
+# 4. conv memory
 "$PYTHON" "$HERE/conv_memory.py" --json "$OUT/conv_memory.json" || { echo "!! conv_memory.py failed"; status=1; }
 echo
 echo "load average at end: $(load)  (includes this run's own last minute)"

@@ -12,6 +12,7 @@ strided view of the padded input, so there is no Python loop over windows.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,8 +31,16 @@ TIE_RULES = {
 
 @dataclass(frozen=True)
 class MaxPoolResult:
-    y: np.ndarray       # (N, C, Ho, Wo)
-    argmax: np.ndarray  # (N, C, Ho, Wo, 2) int: (row, col) of the chosen max in the unpadded input
+    y: np.ndarray      # (N, C, Ho, Wo)
+    index: np.ndarray  # (N, C, Ho, Wo) int: each chosen max as a flat index into its padded (Hp, Wp) block
+    geom: WindowGeometry
+
+    @functools.cached_property
+    def argmax(self) -> np.ndarray:
+        """(N, C, Ho, Wo, 2) int: (row, col) of each window's chosen max in the unpadded input."""
+        cols = self.geom.read_extent_hw()[1]
+        (top, _), (left, _) = self.geom.padding
+        return np.stack([self.index // cols - top, self.index % cols - left], axis=-1)
 
 
 @dataclass(frozen=True)
@@ -86,44 +95,70 @@ def _offsets(geom: WindowGeometry) -> list[tuple[slice, slice]]:
             for a in range(kh) for e in range(kw)]
 
 
-def _windows(xp: np.ndarray, geom: WindowGeometry) -> np.ndarray:
-    """Every window of the padded xp (..., rows, cols) as (..., Ho, Wo, kH·kW), row-major."""
-    return np.stack([xp[..., rows, cols] for rows, cols in _offsets(geom)], axis=-1)
-
-
-def _scatter(parts: np.ndarray, geom: WindowGeometry) -> np.ndarray:
-    """Add parts (N, C, Ho, Wo, kH·kW) back onto the input cells they came from: dx (N, C, H, W).
+def _scatter(parts, geom: WindowGeometry, shape: tuple) -> np.ndarray:
+    """dx (N, C, H, W): part k (N, C, Ho, Wo) of `parts` added onto the cells kernel offset k met.
 
     Within one offset no two windows meet the same cell, so `+=` on the strided view is exact.
     """
-    n, c = parts.shape[:2]
-    dxp = np.zeros((n, c) + geom.read_extent_hw())
-    for k, (rows, cols) in enumerate(_offsets(geom)):
-        dxp[..., rows, cols] += parts[..., k]
-    (top, _), (left, _) = geom.padding
-    h, w = geom.in_hw
-    return dxp[..., top:top + h, left:left + w]
+    dxp = np.zeros(tuple(shape[:2]) + geom.read_extent_hw())
+    for part, (rows, cols) in zip(parts, _offsets(geom)):
+        dxp[..., rows, cols] += part
+    return _unpad(dxp, geom)
+
+
+def _padding_free(geom: WindowGeometry) -> bool:
+    return geom.padding == ((0, 0), (0, 0)) and geom.read_extent_hw() == tuple(geom.in_hw)
+
+
+def _real_cells(geom: WindowGeometry) -> list[np.ndarray | None]:
+    """Per kernel offset, which windows meet a real input cell there (Ho, Wo); None if all do."""
+    if _padding_free(geom):
+        return [None] * (geom.kernel_hw[0] * geom.kernel_hw[1])
+    real = _padded(np.ones(geom.in_hw, dtype=bool), geom, False)
+    return [real[rows, cols] for rows, cols in _offsets(geom)]
+
+
+def _window_starts(geom: WindowGeometry) -> np.ndarray:
+    """(Ho, Wo): the flat index of each window's first cell in a padded (Hp, Wp) block."""
+    cols = geom.read_extent_hw()[1]
+    (sh, sw), (ho, wo) = geom.stride, geom.out_hw
+    return (np.arange(ho) * sh * cols)[:, None] + (np.arange(wo) * sw)[None, :]
+
+
+def _cell_deltas(geom: WindowGeometry) -> list[int]:
+    """Per kernel offset (a, e), row-major: its flat distance from the window's first cell."""
+    cols = geom.read_extent_hw()[1]
+    (kh, kw), (dh, dw) = geom.kernel_hw, geom.dilation
+    return [a * dh * cols + e * dw for a in range(kh) for e in range(kw)]
 
 
 def _max_windows(x: np.ndarray, geom: WindowGeometry):
-    """y (N, C, Ho, Wo), the tied-maximum mask (N, C, Ho, Wo, kH·kW) and the first maximum's position k."""
-    win = _windows(_padded(np.asarray(x, dtype=np.float64), geom, -np.inf), geom)
-    real = _windows(_padded(np.ones(geom.in_hw, dtype=bool), geom, False), geom)
-    y = win.max(axis=-1)
-    # Padding never wins a tie: a window of real −∞ picks its first real cell, as PyTorch does.
-    hits = (win == y[..., None]) & real
-    return y, hits, np.argmax(hits, axis=-1)
+    """y (N, C, Ho, Wo); where each window's first maximum sits, as a flat distance from the
+    window's first cell; the padded x; and the real-cell masks.
+
+    The first maximum in row-major window order is PyTorch's choice; a padding cell is never
+    chosen while a real cell ties with it (a window of real −∞ picks its first real cell).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    xp = x if _padding_free(geom) else _padded(x, geom, -np.inf)
+    offsets, real, deltas = _offsets(geom), _real_cells(geom), _cell_deltas(geom)
+    y = xp[(..., *offsets[0])].copy()
+    for rows, cols in offsets[1:]:
+        np.maximum(y, xp[..., rows, cols], out=y)
+    chosen = np.full(y.shape, deltas[0], dtype=np.intp)
+    for (rows, cols), is_real, delta in reversed(list(zip(offsets, real, deltas))):
+        hit = xp[..., rows, cols] == y
+        chosen[hit if is_real is None else hit & is_real] = delta
+    return y, chosen, xp, real
 
 
-def _coordinates(k: np.ndarray, geom: WindowGeometry) -> np.ndarray:
-    """Window positions k (N, C, Ho, Wo) as (row, col) of the unpadded input, (N, C, Ho, Wo, 2)."""
-    a, e = np.divmod(k, geom.kernel_hw[1])
-    (sh, sw), (dh, dw) = geom.stride, geom.dilation
-    (top, _), (left, _) = geom.padding
-    ho, wo = geom.out_hw
-    rows = np.arange(ho)[:, None] * sh + a * dh - top
-    cols = np.arange(wo) * sw + e * dw - left
-    return np.stack([rows, cols], axis=-1)
+def _tied_maxima(y: np.ndarray, xp: np.ndarray, geom: WindowGeometry, real) -> list[np.ndarray]:
+    """Per kernel offset, the windows whose cell there is a maximum (N, C, Ho, Wo) bool."""
+    hits = []
+    for (rows, cols), is_real in zip(_offsets(geom), real):
+        hit = xp[..., rows, cols] == y
+        hits.append(hit if is_real is None else hit & is_real)
+    return hits
 
 
 def maxpool2d_forward(x: np.ndarray, geom: WindowGeometry) -> MaxPoolResult:
@@ -133,28 +168,46 @@ def maxpool2d_forward(x: np.ndarray, geom: WindowGeometry) -> MaxPoolResult:
     A window lying wholly in padding (possible only with dilation) gives −∞, and its
     argmax is its first cell, outside the input; it passes no gradient back.
     """
-    y, _, first = _max_windows(x, geom)
-    return MaxPoolResult(y, _coordinates(first, geom))
+    y, chosen, _, _ = _max_windows(x, geom)
+    return MaxPoolResult(y, _window_starts(geom) + chosen, geom)
 
 
-def maxpool2d_backward(dy: np.ndarray, x: np.ndarray, geom: WindowGeometry,
-                       ties: str = "first") -> PoolGradients:
+def maxpool2d_backward(dy: np.ndarray, x: np.ndarray, geom: WindowGeometry, ties: str = "first",
+                       forward: MaxPoolResult | None = None) -> PoolGradients:
     """dx (N, C, H, W) from dy (N, C, Ho, Wo); windows that overlap add up.
 
       first:  dx[argmax of window] += dy            (PyTorch)
       split:  dx[each of m tied maxima] += dy / m
       all:    dx[each tied maximum] += dy
+    `forward`, the result of maxpool2d_forward on the same x, saves finding the maxima again.
     """
     if ties not in TIES:
         raise CnnError("ties", "one of " + ", ".join(TIES), repr(ties), did_you_mean(ties, TIES))
-    _, hits, first = _max_windows(x, geom)
     if ties == "first":
-        share = hits & (np.arange(hits.shape[-1]) == first[..., None])
-    elif ties == "split":
-        share = hits / np.maximum(hits.sum(axis=-1, keepdims=True), 1)
-    else:
-        share = hits
-    return PoolGradients(_scatter(share * dy[..., None], geom))
+        return PoolGradients(_to_argmax(dy, forward or maxpool2d_forward(x, geom), geom))
+    y, _, xp, real = _max_windows(x, geom)
+    hits = _tied_maxima(y, xp, geom, real)
+    if ties == "split":
+        dy = dy / np.maximum(sum(hit.astype(np.intp) for hit in hits), 1)
+    return PoolGradients(_scatter((np.where(hit, dy, 0.0) for hit in hits), geom, dy.shape))
+
+
+def _to_argmax(dy: np.ndarray, forward: MaxPoolResult, geom: WindowGeometry) -> np.ndarray:
+    """dx: each window's dy added at its chosen maximum (one bincount over the padded blocks)."""
+    n, c = dy.shape[:2]
+    extent = geom.read_extent_hw()
+    block = extent[0] * extent[1]
+    flat = forward.index + (np.arange(n * c) * block).reshape(n, c, 1, 1)
+    # A window lying wholly in padding (y = −∞) passes nothing back.
+    weights = dy if _padding_free(geom) else np.where(np.isfinite(forward.y), dy, 0.0)
+    dxp = np.bincount(flat.ravel(), weights=weights.ravel(), minlength=n * c * block)
+    return _unpad(dxp.reshape((n, c) + extent), geom)
+
+
+def _unpad(dxp: np.ndarray, geom: WindowGeometry) -> np.ndarray:
+    (top, _), (left, _) = geom.padding
+    h, w = geom.in_hw
+    return dxp[..., top:top + h, left:left + w]
 
 
 def _axis_divisor(n: int, k: int, s: int, pad, out: int, count_include_pad: bool) -> np.ndarray:
@@ -191,4 +244,4 @@ def avgpool2d_backward(dy: np.ndarray, geom: WindowGeometry, count_include_pad: 
     check_pool_geometry(geom, "avg")
     share = dy / avgpool_divisor(geom, count_include_pad)
     count = geom.kernel_hw[0] * geom.kernel_hw[1]
-    return PoolGradients(_scatter(np.broadcast_to(share[..., None], share.shape + (count,)), geom))
+    return PoolGradients(_scatter((share for _ in range(count)), geom, dy.shape))
