@@ -18,7 +18,7 @@ from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
 from cnncalc.inputs.tensors import materialize, read_tensor
 from cnncalc.result import Result
-from cnncalc.solve.layout import as_nchw
+from cnncalc.solve.layout import as_nchw, as_oihw
 from cnncalc.solve.common import check_names, describe_padding, read_array, require, shape_text
 
 FIELDS = ("x", "w", "b", "dy", "stride", "padding", "dilation", "groups", "mode", "anchor")
@@ -55,16 +55,6 @@ def read(problem: Problem) -> ConvProblem:
         anchor=problem.read("anchor", fields.read_int_or_pair(0)),
         names=check_names(problem, CONV_NAMES),
     )
-
-
-def _as_oihw(w: np.ndarray) -> np.ndarray:
-    """A number is a 1×1 kernel, a vector a one-row kernel; (kH,kW), (Cin,kH,kW) as one filter."""
-    if w.ndim > 4:
-        raise CnnError("w", "a kernel of up to 4 dimensions ((kH,kW), (Cin,kH,kW) or (Cout,Cin/groups,kH,kW))",
-                       shape_text(w.shape))
-    if w.ndim < 2:
-        w = w.reshape(1, -1)
-    return w.reshape((1,) * (4 - w.ndim) + w.shape)
 
 
 def _check_channels(x4: np.ndarray, w4: np.ndarray, groups: int) -> None:
@@ -109,7 +99,7 @@ def conv_geometry(x4_shape: tuple, w4_shape: tuple, p: ConvProblem) -> WindowGeo
 
 
 def solve(p: ConvProblem, max_elements: int) -> Result:
-    x4, w4 = as_nchw(p.x), _as_oihw(p.w)
+    x4, w4 = as_nchw(p.x), as_oihw(p.w)
     _check_channels(x4, w4, p.groups)
     b = _bias(p.b, w4.shape[0]) if p.b is not None else None
     geom = conv_geometry(x4.shape, w4.shape, p)

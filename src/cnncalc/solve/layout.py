@@ -15,7 +15,12 @@ def as_nchw(x: np.ndarray, field: str = "x") -> np.ndarray:
     return x.reshape((1,) * (4 - x.ndim) + x.shape)
 
 
-def like_user(y4: np.ndarray, ndim: int, trailing: int = 0) -> np.ndarray:
-    """An NCHW result (plus `trailing` axes) with the leading dimensions the user left out dropped."""
-    keep = y4.shape[4 - ndim:]
-    return y4.reshape(keep)
+def as_oihw(w: np.ndarray, field: str = "w") -> np.ndarray:
+    """A kernel as (O, C/groups, kH, kW): a number is 1×1, a vector one row, (kH,kW) and
+    (Cin,kH,kW) a single filter."""
+    if w.ndim > 4:
+        raise CnnError(field, "a kernel of up to 4 dimensions ((kH,kW), (Cin,kH,kW) or (Cout,Cin/groups,kH,kW))",
+                       shape_text(w.shape))
+    if w.ndim < 2:
+        w = w.reshape(1, -1)
+    return w.reshape((1,) * (4 - w.ndim) + w.shape)

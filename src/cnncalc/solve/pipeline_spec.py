@@ -17,6 +17,7 @@ from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.inputs import fields
 from cnncalc.inputs.tensors import Fill, RandomFill, materialize, read_tensor
 from cnncalc.inputs.yamlfile import Document
+from cnncalc.solve.layout import as_oihw
 
 LAYER_TYPES = ("conv", "relu", "leaky_relu", "sigmoid", "tanh", "maxpool", "avgpool", "flatten", "fc", "softmax")
 TYPE_ALIASES = {"conv2d": "conv", "max_pool": "maxpool", "avg_pool": "avgpool", "linear": "fc", "dense": "fc",
@@ -132,9 +133,10 @@ def build_conv(ctx: LayerContext, in_shape: tuple):
     if weight is None:
         raise ctx.fail(CnnError("weight", "a kernel (values, a number with out_channels and kernel_size, "
                                           "or a fill)", "nothing"))
-    if not 2 <= weight.ndim <= 4:
-        raise ctx.fail(CnnError("weight", "(kH,kW), (Cin,kH,kW) or (Cout,Cin/groups,kH,kW)", f"{weight.ndim}-D"))
-    w4 = weight.reshape((1,) * (4 - weight.ndim) + weight.shape)
+    try:
+        w4 = as_oihw(weight, "weight")
+    except CnnError as error:
+        raise ctx.fail(error) from None
     bias = _parameter(ctx, "bias", (w4.shape[0],), "one bias per filter")
     if bias is not None and bias.shape != (w4.shape[0],):
         raise ctx.fail(CnnError("bias", f"one bias per filter ({w4.shape[0]})", f"shape {bias.shape}"))
