@@ -40,27 +40,12 @@ def _oriented(w: np.ndarray, mode: str) -> np.ndarray:
 
 def _grouped_padded(x: np.ndarray, geom: WindowGeometry, groups: int) -> np.ndarray:
     """x zero-padded and laid out (G, C/G, N, Hp, Wp), contiguous."""
-    n, c, _, _ = x.shape
-    (top, bottom), (left, right) = geom.padding
-    rows, cols = geom.read_extent_hw()
-    padded = np.zeros((groups, c // groups, n, rows, cols), dtype=np.float64)
-    h, w = x.shape[2:]
-    grouped = x.reshape(n, groups, c // groups, h, w).transpose(1, 2, 0, 3, 4)
-    padded[..., top:top + h, left:left + w] = grouped
-    return padded
+    n, c, h, w = x.shape
+    return geom.pad(x.reshape(n, groups, c // groups, h, w).transpose(1, 2, 0, 3, 4))
 
 
-def _offset_slices(geom: WindowGeometry, a: int, e: int) -> tuple[slice, slice]:
-    """Rows and columns of the padded input that kernel cell (a, e) meets."""
-    (sh, sw), (dh, dw) = geom.stride, geom.dilation
-    ho, wo = geom.out_hw
-    return (slice(a * dh, a * dh + sh * (ho - 1) + 1, sh),
-            slice(e * dw, e * dw + sw * (wo - 1) + 1, sw))
-
-
-def _columns(xg: np.ndarray, geom: WindowGeometry, a: int, e: int) -> np.ndarray:
-    """The inputs kernel cell (a, e) multiplies, as (G, C/G, N·Ho·Wo)."""
-    rows, cols = _offset_slices(geom, a, e)
+def _columns(xg: np.ndarray, rows: slice, cols: slice) -> np.ndarray:
+    """The padded inputs one kernel cell multiplies, as (G, C/G, N·Ho·Wo)."""
     g, cg = xg.shape[:2]
     return xg[..., rows, cols].reshape(g, cg, -1)
 
@@ -73,9 +58,8 @@ def _forward_offsets(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
     xg = _grouped_padded(x, geom, groups)
     wg = _oriented(w, mode).reshape(groups, o // groups, cg, kh, kw)
     y = np.zeros((groups, o // groups, n * ho * wo))
-    for a in range(kh):
-        for e in range(kw):
-            y += np.matmul(wg[..., a, e], _columns(xg, geom, a, e))
+    for k, (rows, cols) in enumerate(geom.offsets()):
+        y += np.matmul(wg[..., k // kw, k % kw], _columns(xg, rows, cols))
     y = y.reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
     if b is not None:
         y = y + b.reshape(1, o, 1, 1)
@@ -92,13 +76,11 @@ def _backward_offsets(dy: np.ndarray, x: np.ndarray, w: np.ndarray, geom: Window
     dxg = np.zeros_like(xg)
     dwg = np.empty_like(wg)
     out_shape = (groups, cg, n) + geom.out_hw
-    for a in range(kh):
-        for e in range(kw):
-            rows, cols = _offset_slices(geom, a, e)
-            dwg[..., a, e] = np.matmul(dyg, _columns(xg, geom, a, e).transpose(0, 2, 1))
-            dxg[..., rows, cols] += np.matmul(wg[..., a, e].transpose(0, 2, 1), dyg).reshape(out_shape)
-    (top, _), (left, _) = geom.padding
-    dx = dxg[..., top:top + h, left:left + wd].transpose(2, 0, 1, 3, 4).reshape(n, c, h, wd)
+    for k, (rows, cols) in enumerate(geom.offsets()):
+        a, e = divmod(k, kw)
+        dwg[..., a, e] = np.matmul(dyg, _columns(xg, rows, cols).transpose(0, 2, 1))
+        dxg[..., rows, cols] += np.matmul(wg[..., a, e].transpose(0, 2, 1), dyg).reshape(out_shape)
+    dx = geom.unpad(dxg).transpose(2, 0, 1, 3, 4).reshape(n, c, h, wd)
     dw = _oriented(dwg.reshape(o, cg, kh, kw), mode)
     db = dy.sum(axis=(0, 2, 3)) if has_bias else None
     return ConvGradients(np.ascontiguousarray(dx), np.ascontiguousarray(dw), db)
@@ -121,11 +103,8 @@ def _window_index(geom: WindowGeometry, channels: int) -> np.ndarray:
 
 def _gathered(x: np.ndarray, geom: WindowGeometry, groups: int):
     """Padded x as (N, G, C/G·Hp·Wp), the window index, and the windows (N, G, C/G·kH·kW, Ho·Wo)."""
-    n, c, h, w = x.shape
-    (top, _), (left, _) = geom.padding
-    padded = np.zeros((n, c) + geom.read_extent_hw())
-    padded[..., top:top + h, left:left + w] = x
-    flat = padded.reshape(n, groups, -1)
+    n, c = x.shape[:2]
+    flat = geom.pad(x).reshape(n, groups, -1)
     index = _window_index(geom, c // groups)
     return flat, index, flat[:, :, index]
 
@@ -141,7 +120,7 @@ def _forward_im2col(x, w, b, geom: WindowGeometry, groups: int, mode: str) -> np
 
 
 def _backward_im2col(dy, x, w, geom: WindowGeometry, groups: int, mode: str, has_bias: bool) -> ConvGradients:
-    n, c, h, wd = x.shape
+    n, c = x.shape[:2]
     o = w.shape[0]
     flat, index, windows = _gathered(x, geom, groups)
     wg = _oriented(w, mode).reshape(groups, o // groups, -1)
@@ -150,9 +129,7 @@ def _backward_im2col(dy, x, w, geom: WindowGeometry, groups: int, mode: str, has
     dwindows = np.matmul(wg.transpose(0, 2, 1), dyg)  # (N, G, C/G·kH·kW, Ho·Wo)
     blocks = np.arange(n * groups).reshape(n, groups, 1, 1) * flat.shape[2]
     dflat = np.bincount((blocks + index).ravel(), weights=dwindows.ravel(), minlength=flat.size)
-    rows, cols = geom.read_extent_hw()
-    (top, _), (left, _) = geom.padding
-    dx = dflat.reshape(n, c, rows, cols)[..., top:top + h, left:left + wd]
+    dx = geom.unpad(dflat.reshape((n, c) + geom.read_extent_hw()))
     db = dy.sum(axis=(0, 2, 3)) if has_bias else None
     return ConvGradients(np.ascontiguousarray(dx), np.ascontiguousarray(_oriented(dw, mode)), db)
 

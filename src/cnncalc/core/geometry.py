@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+import numpy as np
+
 from cnncalc.errors import CnnError
 
 Pair = tuple[int, int]
@@ -148,6 +150,28 @@ class WindowGeometry:
             max(p, (o - 1) * s + ek) if o > 0 else p
             for p, o, s, ek in zip(self.padded_hw, self.out_hw, self.stride, self.effective_kernel_hw)
         )
+
+    @functools.lru_cache(maxsize=None)  # noqa: B019 (instances are small, frozen and few)
+    def offsets(self) -> list[tuple[slice, slice]]:
+        """For each kernel cell (a, e), row-major, the padded rows and columns it meets."""
+        (sh, sw), (dh, dw) = self.stride, self.dilation
+        (ho, wo), (kh, kw) = self.out_hw, self.kernel_hw
+        return [(slice(a * dh, a * dh + sh * (ho - 1) + 1, sh), slice(e * dw, e * dw + sw * (wo - 1) + 1, sw))
+                for a in range(kh) for e in range(kw)]
+
+    def pad(self, x: np.ndarray, fill: float = 0.0) -> np.ndarray:
+        """x (..., H, W) placed in a (..., rows, cols) block of `fill` that every window fits in."""
+        (top, _), (left, _) = self.padding
+        h, w = x.shape[-2:]
+        out = np.full(x.shape[:-2] + self.read_extent_hw(), fill, dtype=x.dtype)
+        out[..., top:top + h, left:left + w] = x
+        return out
+
+    def unpad(self, xp: np.ndarray) -> np.ndarray:
+        """The (..., H, W) input part of a padded block (a view)."""
+        (top, _), (left, _) = self.padding
+        h, w = self.in_hw
+        return xp[..., top:top + h, left:left + w]
 
     def check_fits(self, field: str = "kernel") -> None:
         if min(self.out_hw) < 1:

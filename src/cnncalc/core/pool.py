@@ -77,33 +77,15 @@ def check_pool_geometry(geom: WindowGeometry, kind: str) -> None:
     geom.check_fits("kernel_size")
 
 
-def _padded(x: np.ndarray, geom: WindowGeometry, fill) -> np.ndarray:
-    """x (..., H, W) placed in a (..., rows, cols) block of `fill` large enough for every window."""
-    (top, _), (left, _) = geom.padding
-    h, w = x.shape[-2:]
-    out = np.full(x.shape[:-2] + geom.read_extent_hw(), fill, dtype=x.dtype)
-    out[..., top:top + h, left:left + w] = x
-    return out
-
-
-def _offsets(geom: WindowGeometry) -> list[tuple[slice, slice]]:
-    """For each kernel cell (a, e), row-major, the padded rows and columns it meets."""
-    (sh, sw), (dh, dw) = geom.stride, geom.dilation
-    ho, wo = geom.out_hw
-    kh, kw = geom.kernel_hw
-    return [(slice(a * dh, a * dh + sh * (ho - 1) + 1, sh), slice(e * dw, e * dw + sw * (wo - 1) + 1, sw))
-            for a in range(kh) for e in range(kw)]
-
-
 def _scatter(parts, geom: WindowGeometry, shape: tuple) -> np.ndarray:
     """dx (N, C, H, W): part k (N, C, Ho, Wo) of `parts` added onto the cells kernel offset k met.
 
     Within one offset no two windows meet the same cell, so `+=` on the strided view is exact.
     """
     dxp = np.zeros(tuple(shape[:2]) + geom.read_extent_hw())
-    for part, (rows, cols) in zip(parts, _offsets(geom)):
+    for part, (rows, cols) in zip(parts, geom.offsets()):
         dxp[..., rows, cols] += part
-    return _unpad(dxp, geom)
+    return geom.unpad(dxp)
 
 
 def _padding_free(geom: WindowGeometry) -> bool:
@@ -114,8 +96,8 @@ def _real_cells(geom: WindowGeometry) -> list[np.ndarray | None]:
     """Per kernel offset, which windows meet a real input cell there (Ho, Wo); None if all do."""
     if _padding_free(geom):
         return [None] * (geom.kernel_hw[0] * geom.kernel_hw[1])
-    real = _padded(np.ones(geom.in_hw, dtype=bool), geom, False)
-    return [real[rows, cols] for rows, cols in _offsets(geom)]
+    real = geom.pad(np.ones(geom.in_hw, dtype=bool), False)
+    return [real[rows, cols] for rows, cols in geom.offsets()]
 
 
 def _window_starts(geom: WindowGeometry) -> np.ndarray:
@@ -140,22 +122,21 @@ def _max_windows(x: np.ndarray, geom: WindowGeometry):
     chosen while a real cell ties with it (a window of real −∞ picks its first real cell).
     """
     x = np.asarray(x, dtype=np.float64)
-    xp = x if _padding_free(geom) else _padded(x, geom, -np.inf)
-    offsets, real, deltas = _offsets(geom), _real_cells(geom), _cell_deltas(geom)
+    xp = x if _padding_free(geom) else geom.pad(x, -np.inf)
+    offsets, real, deltas = geom.offsets(), _real_cells(geom), _cell_deltas(geom)
     y = xp[(..., *offsets[0])].copy()
     for rows, cols in offsets[1:]:
         np.maximum(y, xp[..., rows, cols], out=y)
     chosen = np.full(y.shape, deltas[0], dtype=np.intp)
-    for (rows, cols), is_real, delta in reversed(list(zip(offsets, real, deltas))):
-        hit = xp[..., rows, cols] == y
-        chosen[hit if is_real is None else hit & is_real] = delta
+    for hit, delta in reversed(list(zip(_tied_maxima(y, xp, geom, real), deltas))):
+        chosen[hit] = delta  # the earliest tied maximum is written last
     return y, chosen, xp, real
 
 
 def _tied_maxima(y: np.ndarray, xp: np.ndarray, geom: WindowGeometry, real) -> list[np.ndarray]:
     """Per kernel offset, the windows whose cell there is a maximum (N, C, Ho, Wo) bool."""
     hits = []
-    for (rows, cols), is_real in zip(_offsets(geom), real):
+    for (rows, cols), is_real in zip(geom.offsets(), real):
         hit = xp[..., rows, cols] == y
         hits.append(hit if is_real is None else hit & is_real)
     return hits
@@ -201,13 +182,7 @@ def _to_argmax(dy: np.ndarray, forward: MaxPoolResult, geom: WindowGeometry) -> 
     # A window lying wholly in padding (y = −∞) passes nothing back.
     weights = dy if _padding_free(geom) else np.where(np.isfinite(forward.y), dy, 0.0)
     dxp = np.bincount(flat.ravel(), weights=weights.ravel(), minlength=n * c * block)
-    return _unpad(dxp.reshape((n, c) + extent), geom)
-
-
-def _unpad(dxp: np.ndarray, geom: WindowGeometry) -> np.ndarray:
-    (top, _), (left, _) = geom.padding
-    h, w = geom.in_hw
-    return dxp[..., top:top + h, left:left + w]
+    return geom.unpad(dxp.reshape((n, c) + extent))
 
 
 def _axis_divisor(n: int, k: int, s: int, pad, out: int, count_include_pad: bool) -> np.ndarray:
@@ -231,9 +206,9 @@ def avgpool_divisor(geom: WindowGeometry, count_include_pad: bool = True) -> np.
 def avgpool2d_forward(x: np.ndarray, geom: WindowGeometry, count_include_pad: bool = True) -> AvgPoolResult:
     """y[n,c,i,j] = Σ_{a,e} x_pad[n, c, i·s + a, j·s + e] / divisor[i,j], padding as 0."""
     check_pool_geometry(geom, "avg")
-    xp = _padded(np.asarray(x, dtype=np.float64), geom, 0.0)
+    xp = geom.pad(np.asarray(x, dtype=np.float64))
     total = np.zeros(xp.shape[:2] + geom.out_hw)
-    for rows, cols in _offsets(geom):
+    for rows, cols in geom.offsets():
         total += xp[..., rows, cols]
     divisor = avgpool_divisor(geom, count_include_pad)
     return AvgPoolResult(total / divisor, divisor)
