@@ -19,7 +19,7 @@ from cnncalc.core.geometry import WindowGeometry, window_geometry
 from cnncalc.core.loss import mse
 from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, maxpool2d_backward, maxpool2d_forward,
                                pool_geometry)
-from cnncalc.core.softmax import cross_entropy, softmax
+from cnncalc.core.softmax import cross_entropy, softmax, softmax_backward
 from cnncalc.errors import CnnError
 
 Shape = tuple[int, ...]
@@ -169,8 +169,7 @@ class Softmax:
         return softmax(x)
 
     def backward(self, dy: np.ndarray, x: np.ndarray, y: np.ndarray):
-        # dz = Jᵀ·dp with J = diag(p) − p·pᵀ, written without forming J.
-        return y * (dy - (dy * y).sum(axis=-1, keepdims=True)), {}
+        return softmax_backward(dy, y), {}
 
 
 @dataclass(frozen=True)
@@ -188,14 +187,13 @@ class NetworkPass:
     param_grads: list[dict[str, np.ndarray]] = field(default_factory=list)
 
 
-def _loss_gradient(loss: Loss, layers: list, outputs: list, target: np.ndarray):
+def _loss_gradient(loss: Loss, layers: list, inputs: list, outputs: list, target: np.ndarray):
     """L, dL/d(last output), and for softmax followed by cross-entropy dL/d(logits) = p − t directly."""
     if loss.kind == "mse":
         result = mse(outputs[-1], target, loss.reduction)
         return result.loss, result.dy, None
     if layers and isinstance(layers[-1], Softmax):
-        logits = outputs[-2]
-        ce = cross_entropy(logits, target, loss.reduction)
+        ce = cross_entropy(inputs[-1], target, loss.reduction)
         return ce.loss, ce.dp, ce.dz
     ce = cross_entropy(outputs[-1], target, loss.reduction)
     return ce.loss, ce.dz, None
@@ -208,7 +206,7 @@ def run_network(layers: list, x: np.ndarray, loss: Loss, target: np.ndarray) -> 
         inputs.append(x)
         x = layer.forward(x)
         outputs.append(x)
-    value, grad, fused_logit_grad = _loss_gradient(loss, layers, outputs, target)
+    value, grad, fused_logit_grad = _loss_gradient(loss, layers, inputs, outputs, target)
     output_grads, param_grads = [None] * len(layers), [{} for _ in layers]
     for k in reversed(range(len(layers))):
         output_grads[k] = grad

@@ -46,6 +46,11 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
+def softmax_backward(dp: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """dL/dz = Jᵀ·dL/dp with J = diag(p) − p·pᵀ, row by row, without forming J: p ⊙ (dp − Σ dp·p)."""
+    return p * (dp - (dp * p).sum(axis=-1, keepdims=True))
+
+
 def softmax_jacobian(p: np.ndarray) -> np.ndarray:
     """dp/dz = diag(p) − p·pᵀ: (K, K) for one row p (K,), (N, K, K) for a batch (N, K)."""
     return p[..., :, None] * np.eye(p.shape[-1]) - p[..., :, None] * p[..., None, :]

@@ -6,6 +6,8 @@ Schema (version 1):
    "extras": {name: tensor}, "notes": [str], "warnings": [str]}
   tensor = {"shape": [int, ...], "data": nested lists (a bare number for shape [])}
   positions (max-pool argmax) are extras with a last axis of 2: 0-based (row, col).
+  Entries that are not finite (dL/dp where p underflowed, a max over padding only) are the
+  strings "inf", "-inf" or "nan"; every other entry is a number that reads back exactly.
 Keys are canonical names; display names are listed under "names".
 """
 
@@ -18,10 +20,15 @@ import numpy as np
 from cnncalc.result import JSON_SCHEMA_VERSION, Result
 
 
+
+
 def tensor_json(array: np.ndarray) -> dict:
     array = np.asarray(array)
-    data = array.tolist()
-    return {"shape": list(array.shape), "data": data}
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        # JSON has no infinity or NaN: such entries are written as the strings "inf", "-inf", "nan".
+        text = np.where(np.isnan(array), "nan", np.where(array > 0, "inf", "-inf"))
+        array = np.where(np.isfinite(array), array.astype(object), text.astype(object))
+    return {"shape": list(array.shape), "data": array.tolist()}
 
 
 def result_json(result: Result) -> dict:
@@ -41,4 +48,4 @@ def result_json(result: Result) -> dict:
 
 
 def render_json(result: Result) -> str:
-    return json.dumps(result_json(result), ensure_ascii=False) + "\n"
+    return json.dumps(result_json(result), ensure_ascii=False, allow_nan=False) + "\n"

@@ -72,3 +72,11 @@ def read_bool(raw, field: str) -> bool:
     if word in ("false", "no", "0", "off"):
         return False
     raise CnnError(field, "true or false", repr(raw))
+
+
+def check_window_sizes(geom: WindowGeometry, lead: tuple, out_channels: int, max_elements: int) -> None:
+    """Refuse, before allocating, a padded input or an output past the element cap."""
+    from cnncalc.inputs.tensors import check_size
+
+    check_size(tuple(lead) + geom.read_extent_hw(), "padding", max_elements)
+    check_size((lead[0], out_channels) + geom.out_hw, "y", max_elements)

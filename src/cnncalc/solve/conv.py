@@ -19,7 +19,7 @@ from cnncalc.inputs.problem import Problem
 from cnncalc.inputs.tensors import materialize, read_tensor
 from cnncalc.result import Result
 from cnncalc.solve.layout import as_nchw, as_oihw
-from cnncalc.solve.common import check_names, describe_padding, read_array, require, shape_text
+from cnncalc.solve.common import check_names, check_window_sizes, describe_padding, read_array, require, shape_text
 
 FIELDS = ("x", "w", "b", "dy", "stride", "padding", "dilation", "groups", "mode", "anchor")
 CONV_NAMES = ("x", "w", "b", "y", "dy", "dx", "dw", "db", "L")
@@ -103,6 +103,7 @@ def solve(p: ConvProblem, max_elements: int) -> Result:
     _check_channels(x4, w4, p.groups)
     b = _bias(p.b, w4.shape[0]) if p.b is not None else None
     geom = conv_geometry(x4.shape, w4.shape, p)
+    check_window_sizes(geom, x4.shape[:2], w4.shape[0], max_elements)
     y4 = conv2d_forward(x4, w4, b, geom, p.groups, p.mode)
     y_shape = _user_shape_of_y(p.x, p.w, y4)
     result = Result("conv", _parameters(p, geom, x4, w4), conventions=_conventions(p, geom), names=p.names)

@@ -55,8 +55,8 @@ def _output_count(problem: Problem, count: int | None, b: np.ndarray | None) -> 
     if count is None and b is not None:
         count = b.size
     if count is None and problem.has("dy"):
-        dy = read_array(problem, "dy", (1,))
-        count = dy.shape[-1]
+        dy = problem.read("dy", lambda raw, field: read_tensor(raw, field, problem.max_elements))
+        count = dy.shape[-1] if isinstance(dy, np.ndarray) and dy.ndim >= 1 else None
     if count is None:
         raise problem.locate(CnnError("w", "a known number of outputs for the fill",
                                       "nothing that fixes it", hint="give --out N, a bias b, or dy"))

@@ -18,12 +18,14 @@ from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
-from cnncalc.solve.common import read_array, require, shape_text
+from cnncalc.inputs.tensors import check_size
+from cnncalc.solve.common import check_window_sizes, read_array, require, shape_text
 from cnncalc.solve.pipeline_spec import COUNTER, LayerContext, PlannedLayer, build_layer, layer_entry
 
 FIELDS = ("input", "layers", "loss", "target", "only")
 LOSS_ALIASES = {"ce": "cross_entropy", "crossentropy": "cross_entropy", "mean_squared_error": "mse"}
-VECTOR_FIRST = ("fc", "softmax", "flatten", "relu", "leaky_relu", "sigmoid", "tanh")
+MAP_FIRST = ("conv", "maxpool", "avgpool", "flatten")
+BATCH_FIRST = ("fc", "softmax")
 
 
 @dataclass
@@ -50,15 +52,23 @@ def read(problem: Problem) -> PipelineProblem:
     return PipelineProblem(x, batched, planned, loss, target, names, only)
 
 
+def _layout_setter(layers) -> str | None:
+    """The first layer type that fixes how a 2-D input is read (activations take either)."""
+    for k, raw in enumerate(layers if isinstance(layers, list) else []):
+        try:
+            kind = layer_entry(raw, f"layers[{k}]")[0]
+        except CnnError:
+            return None  # plan_layers reports it, with its line
+        if kind in MAP_FIRST + BATCH_FIRST:
+            return kind
+    return None
+
+
 def _batch_first(x: np.ndarray, layers) -> np.ndarray:
-    """Vectors as (1, K); a 2-D input before a conv or pool is a map (1, 1, H, W), else a batch."""
-    try:
-        first_kind = layer_entry(layers[0], "layers[0]")[0] if isinstance(layers, list) and layers else None
-    except CnnError:
-        first_kind = None  # plan_layers reports it, with its line
+    """Vectors as (1, K); a 2-D input is a batch (N, K) before fc or softmax, else a map (1, 1, H, W)."""
     if x.ndim == 1:
         return x.reshape(1, -1)
-    if x.ndim == 2 and first_kind in VECTOR_FIRST:
+    if x.ndim == 2 and _layout_setter(layers) in BATCH_FIRST:
         return x
     if x.ndim > 4:
         raise CnnError("input", "at most 4 dimensions (N, C, H, W)", shape_text(x.shape))
@@ -85,9 +95,19 @@ def plan_layers(problem: Problem, shape: tuple) -> list[PlannedLayer]:
             raise ctx.fail(CnnError("name", "a name used once", f"'{name}' again"))
         taken.add(name)
         layer, param_shapes, out_shape = build_layer(kind, ctx, shape)
+        _check_layer_sizes(ctx, layer, shape, out_shape, problem.max_elements)
         planned.append(PlannedLayer(layer, kind, name, path, shape, out_shape, param_shapes))
         shape = out_shape
     return planned
+
+
+def _check_layer_sizes(ctx: LayerContext, layer, in_shape: tuple, out_shape: tuple, max_elements: int) -> None:
+    try:
+        if hasattr(layer, "geometry"):
+            check_window_sizes(layer.geometry(in_shape), in_shape[:2], out_shape[1], max_elements)
+        check_size(out_shape, "output", max_elements)
+    except CnnError as error:
+        raise ctx.fail(error) from None
 
 
 def _read_loss(problem: Problem) -> tuple[Loss, object]:

@@ -12,7 +12,7 @@ from cnncalc.core.pool import (TIE_RULES, avgpool2d_backward, avgpool2d_forward,
 from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
-from cnncalc.solve.common import check_names, describe_padding, read_array, read_bool, read_upstream, require
+from cnncalc.solve.common import check_names, check_window_sizes, describe_padding, read_array, read_bool, read_upstream, require
 from cnncalc.solve.layout import as_nchw
 
 FIELDS = ("x", "dy", "kind", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
@@ -56,6 +56,7 @@ def read(problem: Problem) -> PoolProblem:
 def solve(p: PoolProblem, max_elements: int) -> Result:
     x4 = as_nchw(p.x)
     geom = pool_geometry(x4.shape[2:], p.kernel_size, p.stride, p.padding, p.dilation, p.ceil_mode, p.kind)
+    check_window_sizes(geom, x4.shape[:2], x4.shape[1], max_elements)
     lead = p.x.shape[:-2]
     result = Result("pool", _parameters(p, geom), conventions=_conventions(p, geom), names=p.names)
     result.inputs["x"] = p.x

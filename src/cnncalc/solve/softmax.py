@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnncalc.core.softmax import CE_FORMULAS, REDUCTIONS, cross_entropy, softmax, softmax_jacobian, \
-    target_distribution
+from cnncalc.core.softmax import (CE_FORMULAS, REDUCTIONS, cross_entropy, softmax, softmax_backward,
+                                  softmax_jacobian, target_distribution)
 from cnncalc.errors import CnnError
 from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
@@ -70,8 +70,12 @@ def _jacobian(p: SoftmaxProblem, p2: np.ndarray, result: Result) -> None:
     jac = softmax_jacobian(p2)
     result.conventions.append("Jacobian dp/dz = diag(p) − p·pᵀ: entry [i,j] = p_i·(δ_ij − p_j)")
     result.extras["jacobian"] = jac[0] if p.z.ndim == 1 else jac
-    if "dp" in result.backward:
-        dp2 = result.backward["dp"].reshape(p2.shape)
-        through = np.einsum("nk,nkj->nj", dp2, jac)
-        result.extras["dp·jacobian"] = through.reshape(p.z.shape)
+    if "dp" not in result.backward:
+        return
+    dp2 = result.backward["dp"].reshape(p2.shape)
+    if np.isfinite(dp2).all():
+        result.extras["dp·jacobian"] = softmax_backward(dp2, p2).reshape(p.z.shape)
         result.notes.append("dL/dp · Jacobian (Details) equals dL/dz: the chain rule through softmax")
+    else:
+        result.notes.append("dL/dp is infinite where p underflowed to 0 under t > 0, so dL/dp · Jacobian is not "
+                            "formed; dL/dz = p − t is computed directly")
