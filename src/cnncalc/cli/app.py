@@ -82,7 +82,7 @@ def conv(
     groups: Groups = None, mode: Mode = None, anchor: Anchor = None,
     names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
     precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
-    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS, debug: opt.Debug = False,
 ) -> None:
     """2-D convolution layer: y from x, w, b; dx, dw, db from dy."""
     from cnncalc.cli.run import run
@@ -113,7 +113,7 @@ def pool(
     ceil_mode: PoolCeil = None, count_include_pad: CountPad = None, ties: Ties = None,
     names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
     precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
-    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS, debug: opt.Debug = False,
 ) -> None:
     """Max or average pooling: y and the argmax of every window; dx from dy."""
     from cnncalc.cli.run import run
@@ -139,7 +139,7 @@ def fc(
     out: Out = None, weight_layout: Layout = None,
     names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
     precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
-    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS, debug: opt.Debug = False,
 ) -> None:
     """Fully connected layer y = W·x + b; dx, dW, db from dy."""
     from cnncalc.cli.run import run
@@ -157,7 +157,7 @@ def act(
     slope: opt.text_option("--slope", "leaky_relu's slope for x ≤ 0 [default 0.01, as PyTorch].") = None,
     names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
     precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
-    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS, debug: opt.Debug = False,
 ) -> None:
     """Activation: relu, leaky_relu, sigmoid, tanh; dx from dy."""
     from cnncalc.cli.run import run
@@ -177,7 +177,7 @@ def softmax(
                                                      rich_help_panel=opt.INPUT, show_default=False)] = None,
     names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
     precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
-    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS, debug: opt.Debug = False,
 ) -> None:
     """Softmax p from logits z; with a target, cross-entropy L, dL/dp and dL/dz."""
     from cnncalc.cli.run import run
@@ -196,7 +196,7 @@ def loss(
                                               "(PyTorch's MSELoss).") = None,
     names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
     precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
-    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS, debug: opt.Debug = False,
 ) -> None:
     """Mean squared error: L and dL/dy (½·Σ(y − t)² by default)."""
     from cnncalc.cli.run import run
@@ -211,7 +211,7 @@ def pipeline(
     only: opt.text_option("--only", "Show only these tensors, e.g. conv_1,dL/dconv_1.weight,L.") = None,
     names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
     precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
-    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS, debug: opt.Debug = False,
 ) -> None:
     """A whole network from a YAML file: every intermediate forward, every gradient backward."""
     from cnncalc.cli.run import run
@@ -232,7 +232,7 @@ def examples(
     """List the bundled example problems, print one, or run it."""
     from cnncalc.cli.listing import show_examples
 
-    show_examples(name, run_it, opt.output_options(fmt, as_json, precision, index_base, 10_000_000))
+    show_examples(name, run_it, opt.output_options(fmt, as_json, precision, index_base, opt.DEFAULT_MAX_ELEMENTS))
 
 
 Input = opt.text_option("--input", "Input shape, e.g. 28x28, 3x32x32 or 8x3x32x32.")
@@ -246,17 +246,16 @@ def shape(
     problem_file: opt.ProblemFile = None,
     input: Input = None, kernel: Kernel = None, op: Op = None,
     stride: Stride = None, padding: Padding = None, dilation: Dilation = None,
-    anchor: Anchor = None, ceil_mode: CeilMode = None,
-    fmt: opt.Format = "table", as_json: opt.Json = False,
-    max_elements: opt.MaxElements = 10_000_000, debug: opt.Debug = False,
+    anchor: Anchor = None, groups: Groups = None, mode: Mode = None, ceil_mode: CeilMode = None,
+    fmt: opt.Format = "table", as_json: opt.Json = False, debug: opt.Debug = False,
 ) -> None:
     """Output size of a conv or pool from shapes alone, with the formula and your numbers."""
     from cnncalc.cli.run import run
 
     fields = {"input": input, "kernel": kernel, "op": op, "stride": _pair_text(stride),
               "padding": _pair_text(padding), "dilation": _pair_text(dilation),
-              "anchor": _pair_text(anchor), "ceil_mode": ceil_mode}
-    run("shape", problem_file, fields, opt.output_options(fmt, as_json, 4, 1, max_elements))
+              "anchor": _pair_text(anchor), "groups": groups, "mode": mode, "ceil_mode": ceil_mode}
+    run("shape", problem_file, fields, opt.output_options(fmt, as_json, 4, 1, opt.DEFAULT_MAX_ELEMENTS))
 
 
 app = build_app()
@@ -266,6 +265,6 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app; errors become one line on stderr and exit code 2."""
     from cnncalc.cli.errors import run_guarded
 
-    args = sys.argv[1:] if argv is None else argv
+    args = (sys.argv[1:] if argv is None else argv) or ["--help"]
     chosen = next((arg for arg in args if not arg.startswith("-")), None)
     sys.exit(run_guarded(build_app(chosen) if chosen in COMMANDS else app, args))

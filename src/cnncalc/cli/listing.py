@@ -25,9 +25,14 @@ def show_examples(name: str | None, run_it: bool, out: OutputOptions) -> None:
 
 def _list(out: OutputOptions) -> None:
     examples = all_examples()
-    if out.format in ("json", "yaml"):
-        rows = [{"name": e.name, "command": e.command, "title": e.title} for e in examples]
+    rows = [{"name": e.name, "command": e.command, "title": e.title} for e in examples]
+    if out.format == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
+    if out.format == "yaml":
+        import yaml
+
+        sys.stdout.write(yaml.safe_dump(rows, sort_keys=False, allow_unicode=True))
         return
     from rich.console import Console
     from rich.table import Table

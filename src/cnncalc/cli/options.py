@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 OUTPUT = "Output"
+DEFAULT_MAX_ELEMENTS = 10_000_000  # the same as inputs.tensors.DEFAULT_MAX_ELEMENTS, without importing NumPy
 INPUT = "Input"
 
 Format = Annotated[str, typer.Option("--format", "-f", help="table, json or yaml.", rich_help_panel=OUTPUT,

@@ -42,7 +42,8 @@ def mse(y: np.ndarray, t: np.ndarray, reduction: str = "half_sum") -> MseResult:
     if y.shape != t.shape:
         raise CnnError("target", f"the shape of the output, {y.shape}", f"shape {t.shape}")
     diff = y - t
-    squares = float((diff * diff).sum())
+    with np.errstate(over="ignore"):  # a sum past the float range is inf, said as such
+        squares = float((diff * diff).sum())
     if reduction == "half_sum":
         return MseResult(0.5 * squares, diff, MSE_FORMULAS[reduction])
     if reduction == "sum":

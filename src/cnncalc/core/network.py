@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cnncalc.core.activations import activation_backward, activation_forward
+from cnncalc.core.activations import LEAKY_SLOPE, activation_backward, activation_forward
 from cnncalc.core.conv import conv2d_backward, conv2d_forward
 from cnncalc.core.fc import fc_backward, fc_forward
 from cnncalc.core.geometry import WindowGeometry, window_geometry
@@ -143,7 +143,7 @@ class Fc:
 @dataclass
 class Activation:
     kind: str
-    slope: float = 0.01
+    slope: float = LEAKY_SLOPE
 
     def output_shape(self, shape: Shape) -> Shape:
         return shape

@@ -76,7 +76,8 @@ def read_choice(choices: tuple[str, ...], aliases: dict[str, str] | None = None)
         word = str(raw).strip().lower().replace("-", "_")
         word = aliases.get(word, word)
         if word not in choices:
-            spellings = {choice.replace("-", "_"): choice for choice in choices} | aliases
+            spellings = {choice.replace("-", "_"): choice for choice in choices}
+            spellings |= {alias: target for alias, target in aliases.items() if target in choices}
             close = difflib.get_close_matches(word, list(spellings), n=1, cutoff=0.6)
             hint = f"did you mean '{spellings[close[0]]}'?" if close else ""
             raise CnnError(field, f"one of {', '.join(choices)}", repr(raw), hint=hint)
@@ -103,3 +104,21 @@ def read_names(raw, field: str) -> dict[str, str]:
             raise CnnError(field, "a canonical name and a display name", repr(f"{key}={shown}"))
         names[str(key)] = str(shown)
     return names
+
+
+def read_bool(raw, field: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in ("true", "yes", "1", "on"):
+        return True
+    if word in ("false", "no", "0", "off"):
+        return False
+    raise CnnError(field, "true or false", repr(raw))
+
+
+# The same spellings wherever an option appears: its command, a pipeline layer, `shape`.
+read_mode = read_choice(("correlation", "convolution"),
+                        {"cross_correlation": "correlation", "xcorr": "correlation", "conv": "convolution"})
+read_weight_layout = read_choice(("out-in", "in-out"), {"out_in": "out-in", "in_out": "in-out"})
+read_ties = read_choice(("first", "split", "all"))

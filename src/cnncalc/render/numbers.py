@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 
 NOISE = 1e-12
 
@@ -26,7 +24,3 @@ def format_number(value: float, precision: int = 4) -> str:
         return f"{value:.{max(precision - 1, 1)}e}"
     text = f"{value:.{precision}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-
-
-def is_integral(value: float) -> bool:
-    return math.isfinite(value) and float(value).is_integer()

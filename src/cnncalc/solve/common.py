@@ -63,17 +63,6 @@ def read_upstream(problem: Problem, y_shape: tuple, key: str = "dy", also: tuple
     return dy
 
 
-def read_bool(raw, field: str) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    word = str(raw).strip().lower()
-    if word in ("true", "yes", "1", "on"):
-        return True
-    if word in ("false", "no", "0", "off"):
-        return False
-    raise CnnError(field, "true or false", repr(raw))
-
-
 def check_window_sizes(geom: WindowGeometry, lead: tuple, out_channels: int, max_elements: int) -> None:
     """Refuse, before allocating, a padded input or an output past the element cap."""
     from cnncalc.inputs.tensors import check_size

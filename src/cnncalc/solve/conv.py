@@ -18,12 +18,11 @@ from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
 from cnncalc.inputs.tensors import materialize, read_tensor
 from cnncalc.result import Result
-from cnncalc.solve.layout import as_nchw, as_oihw
+from cnncalc.solve.layout import as_nchw, as_oihw, check_channels, user_shape_of_y
 from cnncalc.solve.common import check_names, check_window_sizes, describe_padding, read_array, require, shape_text
 
 FIELDS = ("x", "w", "b", "dy", "stride", "padding", "dilation", "groups", "mode", "anchor")
 CONV_NAMES = ("x", "w", "b", "y", "dy", "dx", "dw", "db", "L")
-MODE_ALIASES = {"cross_correlation": "correlation", "xcorr": "correlation", "conv": "convolution"}
 
 
 @dataclass(frozen=True)
@@ -50,24 +49,14 @@ def read(problem: Problem) -> ConvProblem:
         padding=problem.read("padding", fields.read_padding, 0),
         dilation=problem.read("dilation", fields.read_int_or_pair(1), 1),
         groups=problem.read("groups", fields.read_int(1), 1),
-        mode=problem.read("mode", fields.read_choice(("correlation", "convolution"), MODE_ALIASES),
-                          "correlation"),
+        mode=problem.read("mode", fields.read_mode, "correlation"),
         anchor=problem.read("anchor", fields.read_int_or_pair(0)),
         names=check_names(problem, CONV_NAMES),
     )
 
 
-def _check_channels(x4: np.ndarray, w4: np.ndarray, groups: int) -> None:
-    channels, filters = x4.shape[1], w4.shape[0]
-    if channels % groups or filters % groups:
-        raise CnnError("groups", f"a divisor of both the input channels ({channels}) and filters ({filters})",
-                       str(groups))
-    if w4.shape[1] != channels // groups:
-        raise CnnError("w", f"{channels // groups} input channel(s) per filter (x has {channels}, groups {groups})",
-                       f"{w4.shape[1]} (w is {shape_text(w4.shape)})")
-
-
 def _bias(b: np.ndarray | None, filters: int) -> np.ndarray | None:
+    """b as one bias per filter; a number stands for the same bias on every filter."""
     if b is None:
         return None
     if b.size == 1 and b.ndim <= 1:
@@ -75,14 +64,6 @@ def _bias(b: np.ndarray | None, filters: int) -> np.ndarray | None:
     if b.shape != (filters,):
         raise CnnError("b", f"a number or one bias per filter ({filters})", shape_text(b.shape))
     return b
-
-
-def _user_shape_of_y(x: np.ndarray, w: np.ndarray, y4: np.ndarray) -> tuple[int, ...]:
-    if x.ndim == 4:
-        return y4.shape
-    if x.ndim == 3 or w.ndim == 4 or y4.shape[1] > 1:
-        return y4.shape[1:]
-    return y4.shape[2:]
 
 
 def _gradient_in(dy, y_shape: tuple, y4_shape: tuple, max_elements: int) -> np.ndarray:
@@ -100,12 +81,12 @@ def conv_geometry(x4_shape: tuple, w4_shape: tuple, p: ConvProblem) -> WindowGeo
 
 def solve(p: ConvProblem, max_elements: int) -> Result:
     x4, w4 = as_nchw(p.x), as_oihw(p.w)
-    _check_channels(x4, w4, p.groups)
+    check_channels(x4.shape, w4.shape, p.groups)
     b = _bias(p.b, w4.shape[0]) if p.b is not None else None
     geom = conv_geometry(x4.shape, w4.shape, p)
     check_window_sizes(geom, x4.shape[:2], w4.shape[0], max_elements)
     y4 = conv2d_forward(x4, w4, b, geom, p.groups, p.mode)
-    y_shape = _user_shape_of_y(p.x, p.w, y4)
+    y_shape = user_shape_of_y(p.x.ndim, p.w.ndim, y4.shape)
     result = Result("conv", _parameters(p, geom, x4, w4), conventions=_conventions(p, geom), names=p.names)
     result.slice_axes.update({"w": ("o", "c"), "dw": ("o", "c")})
     result.inputs.update({"x": p.x, "w": p.w} | ({"b": p.b} if p.b is not None else {}))
@@ -117,7 +98,8 @@ def solve(p: ConvProblem, max_elements: int) -> Result:
         result.backward["dx"] = grads.dx.reshape(p.x.shape)
         result.backward["dw"] = grads.dw.reshape(p.w.shape)
         if grads.db is not None:
-            result.backward["db"] = grads.db.sum().reshape(p.b.shape) if p.b.size == 1 else grads.db
+            # A number for b is one bias per filter (PyTorch's); one filter keeps the shape written.
+            result.backward["db"] = grads.db.reshape(p.b.shape) if grads.db.size == p.b.size else grads.db
     return result
 
 

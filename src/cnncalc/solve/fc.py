@@ -16,7 +16,6 @@ from cnncalc.solve.common import check_names, read_array, read_upstream, require
 
 FIELDS = ("x", "w", "b", "dy", "out", "weight_layout")
 NAMES = ("x", "w", "b", "y", "dy", "dx", "dw", "db", "L")
-LAYOUT_ALIASES = {"out_in": "out-in", "in_out": "in-out"}
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ def read(problem: Problem) -> FcProblem:
     require(problem, "x", "w")
     x = read_array(problem, "x")
     b = read_array(problem, "b")
-    layout = problem.read("weight_layout", fields.read_choice(("out-in", "in-out"), LAYOUT_ALIASES), "out-in")
+    layout = problem.read("weight_layout", fields.read_weight_layout, "out-in")
     out = problem.read("out", fields.read_int(1))
     spec = problem.read("w", lambda raw, field: read_tensor(raw, field, problem.max_elements))
     w_shape = None
@@ -46,6 +45,8 @@ def read(problem: Problem) -> FcProblem:
     except CnnError as error:
         raise problem.locate(error) from None
     out_axis = 0 if layout == "out-in" else 1
+    if b is not None and b.ndim == 0 and w.ndim == 2:
+        b = np.full(w.shape[out_axis], float(b))  # one bias per output, all equal
     if out is not None and w.ndim == 2 and w.shape[out_axis] != out:
         raise problem.locate(CnnError("out", f"the number of outputs of w ({w.shape[out_axis]}, {layout})", str(out)))
     return FcProblem(x, w, b, layout, check_names(problem, NAMES), problem)

@@ -1,4 +1,9 @@
-"""Between the shapes users write and the NCHW the core computes in."""
+"""Between the shapes users write and the NCHW the core computes in.
+
+x is (H,W), (C,H,W) or (N,C,H,W); a conv kernel is a number (1×1), a vector (one row),
+(kH,kW) or (Cin,kH,kW) (one filter), or (Cout,Cin/groups,kH,kW). Results keep the number
+of dimensions the user wrote.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,43 @@ from cnncalc.errors import CnnError
 from cnncalc.solve.common import shape_text
 
 
+def nchw_shape(shape: tuple, field: str = "x") -> tuple:
+    if not 2 <= len(shape) <= 4:
+        raise CnnError(field, "a tensor of 2 to 4 dimensions ((H,W), (C,H,W) or (N,C,H,W))", shape_text(shape))
+    return (1,) * (4 - len(shape)) + tuple(shape)
+
+
+def oihw_shape(shape: tuple, field: str = "w") -> tuple:
+    if len(shape) > 4:
+        raise CnnError(field, "a kernel of up to 4 dimensions ((kH,kW), (Cin,kH,kW) or (Cout,Cin/groups,kH,kW))",
+                       shape_text(shape))
+    if len(shape) < 2:
+        shape = (1, int(np.prod(shape)))
+    return (1,) * (4 - len(shape)) + tuple(shape)
+
+
 def as_nchw(x: np.ndarray, field: str = "x") -> np.ndarray:
-    """(H,W), (C,H,W) or (N,C,H,W) as (N,C,H,W)."""
-    if not 2 <= x.ndim <= 4:
-        raise CnnError(field, "a tensor of 2 to 4 dimensions ((H,W), (C,H,W) or (N,C,H,W))", shape_text(x.shape))
-    return x.reshape((1,) * (4 - x.ndim) + x.shape)
+    return x.reshape(nchw_shape(x.shape, field))
 
 
 def as_oihw(w: np.ndarray, field: str = "w") -> np.ndarray:
-    """A kernel as (O, C/groups, kH, kW): a number is 1×1, a vector one row, (kH,kW) and
-    (Cin,kH,kW) a single filter."""
-    if w.ndim > 4:
-        raise CnnError(field, "a kernel of up to 4 dimensions ((kH,kW), (Cin,kH,kW) or (Cout,Cin/groups,kH,kW))",
-                       shape_text(w.shape))
-    if w.ndim < 2:
-        w = w.reshape(1, -1)
-    return w.reshape((1,) * (4 - w.ndim) + w.shape)
+    return w.reshape(oihw_shape(w.shape, field))
+
+
+def check_channels(x4_shape: tuple, w4_shape: tuple, groups: int, kernel_field: str = "w") -> None:
+    channels, filters = x4_shape[1], w4_shape[0]
+    if channels % groups or filters % groups:
+        raise CnnError("groups", f"a divisor of both the input channels ({channels}) and filters ({filters})",
+                       str(groups))
+    if w4_shape[1] != channels // groups:
+        raise CnnError(kernel_field, f"{channels // groups} input channel(s) per filter (the input has {channels}, "
+                       f"groups {groups})", f"{w4_shape[1]} (the kernel is {shape_text(w4_shape)})")
+
+
+def user_shape_of_y(x_ndim: int, w_ndim: int, y4_shape: tuple) -> tuple:
+    """y with N only if x had it, and a channel axis if x had one or w holds several filters."""
+    if x_ndim == 4:
+        return tuple(y4_shape)
+    if x_ndim == 3 or w_ndim == 4 or y4_shape[1] > 1:
+        return tuple(y4_shape[1:])
+    return tuple(y4_shape[2:])

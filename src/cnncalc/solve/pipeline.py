@@ -7,10 +7,11 @@ softmax's output `p`, the loss `L`, or a layer's own `name:`; parameters
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from cnncalc.core.activations import KINKED, on_kink
 from cnncalc.core.loss import MSE_FORMULAS, MSE_REDUCTIONS
 from cnncalc.core.network import Loss, run_network
 from cnncalc.core.softmax import CE_FORMULAS, REDUCTIONS, target_distribution
@@ -18,7 +19,8 @@ from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
-from cnncalc.inputs.tensors import check_size
+from cnncalc.inputs.tensors import check_size, materialize, read_tensor
+from cnncalc.solve.act import FORMULAS as ACT_FORMULAS
 from cnncalc.solve.common import check_window_sizes, read_array, require, shape_text
 from cnncalc.solve.pipeline_spec import COUNTER, LayerContext, PlannedLayer, build_layer, layer_entry
 
@@ -131,12 +133,13 @@ def _read_loss(problem: Problem) -> tuple[Loss, object]:
 
 
 def _read_target(problem: Problem, loss: Loss, inner, out_shape: tuple) -> np.ndarray:
-    if inner is not None:
-        problem.values.setdefault("target", inner)
-    if not problem.has("target"):
+    if inner is not None and problem.has("target"):
+        raise problem.locate(CnnError("target", "one target, under loss or at the top level", "both"))
+    if inner is None and not problem.has("target"):
         raise problem.locate(CnnError("target", f"a target for the {loss.kind} loss", "nothing"))
-    target = read_array(problem, "target", out_shape)
+    field, raw = ("loss.target", inner) if inner is not None else ("target", problem.values["target"])
     try:
+        target = materialize(read_tensor(raw, field, problem.max_elements), field, out_shape, problem.max_elements)
         if loss.kind == "cross_entropy":
             if len(out_shape) != 2:
                 raise CnnError("loss", "cross-entropy on scores (N, K)", f"an output of {shape_text(out_shape)}",
@@ -145,11 +148,11 @@ def _read_target(problem: Problem, loss: Loss, inner, out_shape: tuple) -> np.nd
         if target.size == 1 and target.ndim == 0:
             return np.full(out_shape, float(target))
         if target.size != int(np.prod(out_shape)):
-            raise CnnError("target", f"{int(np.prod(out_shape))} values, the network's output "
+            raise CnnError(field, f"{int(np.prod(out_shape))} values, the network's output "
                            f"({shape_text(out_shape)})", shape_text(target.shape))
         return target.reshape(out_shape)
     except CnnError as error:
-        raise problem.locate(error) from None
+        raise problem.locate(replace(error, field=field) if error.field == "target" else error) from None
 
 
 def _display(array: np.ndarray, lead: int) -> np.ndarray:
@@ -175,8 +178,9 @@ def _describe(step: PlannedLayer, lead: int) -> str:
     elif step.kind == "fc":
         text += f" (W {layer.layout}, y = " + ("W·x" if layer.layout == "out-in" else "x·W") + \
                 (" + b)" if layer.bias is not None else ")")
-    elif step.kind == "leaky_relu":
-        text += f" (slope {layer.slope:g})"
+    elif step.kind in ACT_FORMULAS:
+        forward, backward = ACT_FORMULAS[step.kind]
+        text += f" ({forward.format(slope=f'{layer.slope:g}')}; {backward})"
     shown = (_display(np.empty(shape, dtype=bool), lead).shape for shape in (step.in_shape, step.out_shape))
     return f"{text}: {' → '.join(shape_text(shape) for shape in shown)}"
 
@@ -207,6 +211,7 @@ def solve(p: PipelineProblem, max_elements: int) -> Result:
     for step, output in zip(p.layers, run.outputs):
         result.forward[step.name] = _display(output, lead)
     result.forward["L"] = np.array(run.loss)
+    result.warnings += _kink_warnings(p.layers, [p.batched_input] + run.outputs[:-1])
     for step, grad in zip(reversed(p.layers), reversed(run.output_grads)):
         result.backward[f"dL/d{step.name}"] = _display(grad, lead)
     result.backward["dL/dinput"] = run.input_grad.reshape(p.input.shape)
@@ -215,6 +220,17 @@ def solve(p: PipelineProblem, max_elements: int) -> Result:
             result.backward[f"dL/d{step.name}.{key}"] = grad.reshape(step.param_shapes[key])
             result.slice_axes[f"dL/d{step.name}.{key}"] = ("o", "c")
     return _only(result, p.only) if p.only else result
+
+
+def _kink_warnings(steps: list[PlannedLayer], inputs: list[np.ndarray]) -> list[str]:
+    warnings = []
+    for step, x in zip(steps, inputs):
+        kinks = int(on_kink(step.kind, x).sum()) if step.kind in KINKED else 0
+        if kinks:
+            warnings.append(f"{step.name}: {kinks} input entr{'y sits' if kinks == 1 else 'ies sit'} exactly on the "
+                            "kink at 0; the derivative used there is PyTorch's (0 for relu, the slope for "
+                            "leaky_relu); hand answers often use 1 or ½")
+    return warnings
 
 
 def _parameters(p: PipelineProblem) -> dict:

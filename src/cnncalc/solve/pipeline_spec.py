@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from cnncalc.core import network
+from cnncalc.core.activations import LEAKY_SLOPE
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.inputs import fields
 from cnncalc.inputs.tensors import Fill, RandomFill, materialize, read_tensor
@@ -144,15 +145,12 @@ def build_conv(ctx: LayerContext, in_shape: tuple):
         w4, bias, stride=ctx.read("stride", fields.read_int_or_pair(1), 1),
         padding=ctx.read("padding", fields.read_padding, 0),
         dilation=ctx.read("dilation", fields.read_int_or_pair(1), 1), groups=groups,
-        mode=ctx.read("mode", fields.read_choice(("correlation", "convolution"),
-                                                 {"cross_correlation": "correlation"}), "correlation"),
+        mode=ctx.read("mode", fields.read_mode, "correlation"),
         anchor=ctx.read("anchor", fields.read_int_or_pair(0)))
     return layer, {"weight": weight.shape} | ({"bias": bias.shape} if bias is not None else {})
 
 
 def build_pool(ctx: LayerContext, kind: str):
-    from cnncalc.solve.common import read_bool
-
     kernel = ctx.read("kernel_size", fields.read_int_or_pair(1))
     if kernel is None:
         raise ctx.fail(CnnError("kernel_size", "a window size like 2 or [2, 3]", "nothing"))
@@ -160,15 +158,14 @@ def build_pool(ctx: LayerContext, kind: str):
         "max" if kind == "maxpool" else "avg", kernel, stride=ctx.read("stride", fields.read_int_or_pair(1)),
         padding=ctx.read("padding", fields.read_int_or_pair(0), 0),
         dilation=ctx.read("dilation", fields.read_int_or_pair(1), 1),
-        ceil_mode=ctx.read("ceil_mode", read_bool, False),
-        count_include_pad=ctx.read("count_include_pad", read_bool, True),
-        ties=ctx.read("ties", fields.read_choice(("first", "split", "all")), "first"))
+        ceil_mode=ctx.read("ceil_mode", fields.read_bool, False),
+        count_include_pad=ctx.read("count_include_pad", fields.read_bool, True),
+        ties=ctx.read("ties", fields.read_ties, "first"))
     return layer, {}
 
 
 def build_fc(ctx: LayerContext, in_shape: tuple):
-    layout = ctx.read("weight_layout", fields.read_choice(("out-in", "in-out"),
-                                                          {"out_in": "out-in", "in_out": "in-out"}), "out-in")
+    layout = ctx.read("weight_layout", fields.read_weight_layout, "out-in")
     out = ctx.read("out", fields.read_int(1))
     inputs = int(np.prod(in_shape[1:]))
     shape = None if out is None else ((out, inputs) if layout == "out-in" else (inputs, out))
@@ -199,7 +196,7 @@ def build_layer(kind: str, ctx: LayerContext, in_shape: tuple):
     elif kind == "softmax":
         layer, shapes = network.Softmax(), {}
     else:
-        layer, shapes = network.Activation(kind, ctx.read("slope", fields.read_number, 0.01)), {}
+        layer, shapes = network.Activation(kind, ctx.read("slope", fields.read_number, LEAKY_SLOPE)), {}
     try:
         out_shape = layer.output_shape(in_shape)
     except CnnError as error:

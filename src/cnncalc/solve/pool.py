@@ -12,7 +12,7 @@ from cnncalc.core.pool import (TIE_RULES, avgpool2d_backward, avgpool2d_forward,
 from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
-from cnncalc.solve.common import check_names, check_window_sizes, describe_padding, read_array, read_bool, read_upstream, require
+from cnncalc.solve.common import check_names, check_window_sizes, describe_padding, read_array, read_upstream, require
 from cnncalc.solve.layout import as_nchw
 
 FIELDS = ("x", "dy", "kind", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
@@ -45,9 +45,9 @@ def read(problem: Problem) -> PoolProblem:
         stride=problem.read("stride", fields.read_int_or_pair(1)),
         padding=problem.read("padding", fields.read_int_or_pair(0), 0),
         dilation=problem.read("dilation", fields.read_int_or_pair(1), 1),
-        ceil_mode=problem.read("ceil_mode", read_bool, False),
-        count_include_pad=problem.read("count_include_pad", read_bool, True),
-        ties=problem.read("ties", fields.read_choice(("first", "split", "all")), "first"),
+        ceil_mode=problem.read("ceil_mode", fields.read_bool, False),
+        count_include_pad=problem.read("count_include_pad", fields.read_bool, True),
+        ties=problem.read("ties", fields.read_ties, "first"),
         names=check_names(problem, NAMES),
         source=problem,
     )

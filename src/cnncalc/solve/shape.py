@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from cnncalc.core.geometry import WindowGeometry, window_geometry
+from cnncalc.core.pool import pool_geometry
 from cnncalc.errors import CnnError
 from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
 from cnncalc.inputs.tensors import read_shape
 from cnncalc.result import Result
-from cnncalc.solve.common import describe_padding, read_bool, shape_text
+from cnncalc.solve.common import describe_padding, shape_text
+from cnncalc.solve.layout import check_channels, nchw_shape, oihw_shape, user_shape_of_y
 
-FIELDS = ("input", "kernel", "op", "stride", "padding", "dilation", "anchor", "ceil_mode", "mode")
+FIELDS = ("input", "kernel", "op", "stride", "padding", "dilation", "groups", "anchor", "ceil_mode", "mode")
 AXES = (("H", "kH", "top", "bottom"), ("W", "kW", "left", "right"))
+NO_CAP = sys.maxsize  # shape allocates nothing, so no size is refused
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class ShapeProblem:
     stride: object
     padding: object
     dilation: object
+    groups: int
     anchor: object
     ceil_mode: bool
     mode: str
@@ -33,49 +38,52 @@ def read(problem: Problem) -> ShapeProblem:
     for key in ("input", "kernel"):
         if not problem.has(key):
             raise CnnError(key, "a shape like 5x5 (given as --input/--kernel or in the file)", "nothing")
-    shape = lambda raw, field: read_shape(raw, field, problem.max_elements)  # noqa: E731
+    shape = lambda raw, field: read_shape(raw, field, NO_CAP)  # noqa: E731
     op = problem.read("op", fields.read_choice(("conv", "pool")), "conv")
+    pool_padding = fields.read_int_or_pair(0)
     return ShapeProblem(
         input=problem.read("input", shape), kernel=problem.read("kernel", shape), op=op,
-        stride=problem.read("stride", fields.read_int_or_pair(1)),
-        padding=problem.read("padding", fields.read_padding, 0),
+        stride=problem.read("stride", fields.read_int_or_pair(1), 1 if op == "conv" else None),
+        padding=problem.read("padding", fields.read_padding if op == "conv" else pool_padding, 0),
         dilation=problem.read("dilation", fields.read_int_or_pair(1), 1),
+        groups=problem.read("groups", fields.read_int(1), 1),
         anchor=problem.read("anchor", fields.read_int_or_pair(0)),
-        ceil_mode=problem.read("ceil_mode", read_bool, False),
-        mode=problem.read("mode", fields.read_choice(("correlation", "convolution"),
-                                                     {"cross_correlation": "correlation"}), "correlation"),
+        ceil_mode=problem.read("ceil_mode", fields.read_bool, False),
+        mode=problem.read("mode", fields.read_mode, "correlation"),
     )
 
 
-def _spatial(shape: tuple[int, ...], field: str) -> tuple[int, int]:
-    if len(shape) == 1:
-        return shape[0], 1
-    if len(shape) > 4:
-        raise CnnError(field, "a shape of 1 to 4 dimensions", shape_text(shape))
-    return shape[-2], shape[-1]
+def _check_options(p: ShapeProblem) -> None:
+    if p.op == "conv" and p.ceil_mode:
+        raise CnnError("ceil_mode", "ceil_mode with --op pool only (conv output sizes round down)", "true")
+    if p.op == "pool" and p.anchor is not None:
+        raise CnnError("anchor", "an anchor with --op conv only", str(p.anchor))
+    if p.op == "pool" and p.groups != 1:
+        raise CnnError("groups", "groups with --op conv only", str(p.groups))
 
 
-def _output_shape(p: ShapeProblem, geom: WindowGeometry) -> tuple[int, ...]:
-    lead = p.input[:-2]
-    if p.op == "conv" and len(p.kernel) == 4:
-        if len(lead) >= 1 and lead[-1] % p.kernel[1] != 0:
-            raise CnnError("kernel", f"input channels per group dividing {lead[-1]}", str(p.kernel[1]))
-        lead = lead[:-1] + (p.kernel[0],) if lead else (p.kernel[0],)
-    return tuple(lead) + tuple(geom.out_hw)
+def _conv_output(p: ShapeProblem) -> tuple[WindowGeometry, tuple]:
+    x4, w4 = nchw_shape(p.input, "input"), oihw_shape(p.kernel, "kernel")
+    check_channels(x4, w4, p.groups, kernel_field="kernel")
+    geom = window_geometry(x4[2:], w4[2:], p.stride, p.padding, p.dilation, p.anchor, p.mode)
+    geom.check_fits("kernel")
+    return geom, user_shape_of_y(len(p.input), len(p.kernel), (x4[0], w4[0]) + geom.out_hw)
+
+
+def _pool_output(p: ShapeProblem) -> tuple[WindowGeometry, tuple]:
+    if len(p.kernel) != 2:
+        raise CnnError("kernel", "a pooling window kH x kW", shape_text(p.kernel))
+    x4 = nchw_shape(p.input, "input")
+    geom = pool_geometry(x4[2:], list(p.kernel), p.stride, p.padding, p.dilation, p.ceil_mode)
+    return geom, tuple(p.input[:-2]) + geom.out_hw
 
 
 def solve(p: ShapeProblem, max_elements: int) -> Result:
-    in_hw, k_hw = _spatial(p.input, "input"), _spatial(p.kernel, "kernel")
-    if p.op == "pool" and p.ceil_mode is False and p.mode != "correlation":
-        raise CnnError("mode", "no mode for pooling", p.mode)
-    stride = p.stride if p.stride is not None else (list(k_hw) if p.op == "pool" else 1)
-    geom = window_geometry(in_hw, k_hw, stride, p.padding, p.dilation, p.anchor, p.mode,
-                           ceil_mode=p.ceil_mode and p.op == "pool")
-    geom.check_fits("kernel")
-    out = _output_shape(p, geom)
+    _check_options(p)
+    geom, out = _conv_output(p) if p.op == "conv" else _pool_output(p)
     parameters = {"op": p.op, "input": list(p.input), "kernel": list(p.kernel), "stride": list(geom.stride),
                   "padding": [list(pair) for pair in geom.padding], "dilation": list(geom.dilation),
-                  "ceil_mode": geom.ceil_mode, "output": list(out)}
+                  "groups": p.groups, "ceil_mode": geom.ceil_mode, "output": list(out)}
     lines = [f"{p.op}: input {shape_text(p.input)}, kernel {shape_text(p.kernel)} → output {shape_text(out)}",
              f"padding {describe_padding(p.padding, p.anchor, geom)}"]
     lines += [size_formula(geom, axis) for axis in range(2)]

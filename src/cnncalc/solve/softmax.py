@@ -12,7 +12,7 @@ from cnncalc.errors import CnnError
 from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
-from cnncalc.solve.common import check_names, read_array, read_bool, require, shape_text
+from cnncalc.solve.common import check_names, read_array, require, shape_text
 
 FIELDS = ("z", "target", "reduction", "jacobian")
 NAMES = ("z", "p", "t", "L", "dp", "dz")
@@ -34,7 +34,7 @@ def read(problem: Problem) -> SoftmaxProblem:
         raise problem.locate(CnnError("z", "logits as a vector (K,) or a batch (N, K)", shape_text(z.shape)))
     target = read_array(problem, "target", z.shape)
     return SoftmaxProblem(z, target, problem.read("reduction", fields.read_choice(REDUCTIONS), "sum"),
-                          problem.read("jacobian", read_bool, False), check_names(problem, NAMES))
+                          problem.read("jacobian", fields.read_bool, False), check_names(problem, NAMES))
 
 
 def solve(p: SoftmaxProblem, max_elements: int) -> Result:
