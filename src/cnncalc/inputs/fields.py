@@ -12,6 +12,14 @@ from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.inputs.literals import parse_literal, parse_number
 
 
+LARGEST = 2**31 - 1  # no stride, size or padding of a hand problem comes near; NumPy wants C ints
+
+
+def _in_range(values: list, field: str, raw) -> None:
+    if max(values) > LARGEST:
+        raise CnnError(field, f"integers of at most {LARGEST:,}", repr(raw)[:40])
+
+
 def _parsed(raw, field: str):
     """Option text parsed as a literal; YAML values pass through."""
     if isinstance(raw, str) and raw.strip() and not raw.strip()[0].isalpha():
@@ -24,6 +32,7 @@ def read_int(minimum: int):
         value = _parsed(raw, field)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise CnnError(field, f"an integer of at least {minimum}", repr(raw))
+        _in_range([value], field, raw)
         return value
     return reader
 
@@ -47,6 +56,7 @@ def read_int_or_pair(minimum: int):
             raise CnnError(field, "an integer or a pair of integers", repr(raw))
         if min(items) < minimum:
             raise CnnError(field, f"integers of at least {minimum}", repr(raw))
+        _in_range(items, field, raw)
         return value
     return reader
 
@@ -66,6 +76,7 @@ def read_padding(raw, field: str):
         raise CnnError(field, "integers, or valid, same or full", repr(raw))
     if min(flat) < 0:
         raise CnnError(field, "padding of at least 0", repr(raw))
+    _in_range(flat, field, raw)
     return value
 
 

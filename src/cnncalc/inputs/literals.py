@@ -10,6 +10,7 @@ A bad token is reported with a caret under it.
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
@@ -18,6 +19,7 @@ from cnncalc.errors import CnnError
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 NUMBER_RE = re.compile(rf"(?P<num>{_NUMBER})(?:\s*/\s*(?P<den>{_NUMBER}))?")
 SHAPE_RE = re.compile(r"^\s*\d+(?:\s*[x×]\s*\d+)+\s*$")
+MAX_DEPTH = 64
 _TOKEN_RE = re.compile(rf"\s*(?:(?P<open>\[)|(?P<close>\])|(?P<comma>,)|(?P<number>{NUMBER_RE.pattern})|(?P<bad>\S+?(?=[\s,\[\]]|$)))")
 
 
@@ -34,19 +36,39 @@ def parse_number(text: str, field: str = "value"):
 
 
 def _number_value(match: re.Match, field: str, text: str):
-    num = _plain_number(match.group("num"))
+    num = _plain_number(match.group("num"), field)
     if match.group("den") is None:
         return num
-    den = _plain_number(match.group("den"))
+    den = _plain_number(match.group("den"), field)
     if den == 0:
         raise CnnError(field, "a fraction with a non-zero denominator", repr(text))
-    return Fraction(num) / Fraction(den) if isinstance(num, int) and isinstance(den, int) else num / den
+    if isinstance(num, int) and isinstance(den, int):
+        return Fraction(num) / Fraction(den)
+    return _in_float_range(num / den, field, text)
 
 
-def _plain_number(text: str):
-    if re.fullmatch(r"[+-]?\d+", text):
-        return int(text)
-    return float(text)
+def _plain_number(text: str, field: str):
+    try:
+        value = int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text)
+    except ValueError:  # more digits than Python converts
+        value = math.inf
+    return _in_float_range(value, field, text)
+
+
+def _in_float_range(value, field: str, text: str):
+    """`value` if it converts to a finite float; `text` is what the user wrote."""
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:
+        finite = False
+    if not finite:
+        raise CnnError(field, "a finite number within the float range (about ±1.8e308)", short_text(text))
+    return value
+
+
+def short_text(text: str, width: int = 24) -> str:
+    """repr(text), cut to `width` characters for a message."""
+    return repr(text) if len(text) <= width else f"{text[:width]!r}... ({len(text):,} characters)"
 
 
 def is_shape_text(text: str) -> bool:
@@ -70,12 +92,11 @@ def parse_literal(text: str, field: str):
 
 
 def _single_number(text: str, field: str):
-    try:
+    if NUMBER_RE.fullmatch(text.strip()):
         return parse_number(text, field)
-    except CnnError:
-        start = len(text) - len(text.lstrip())
-        raise CnnError(field, "a number, a tensor like [[1,2],[3,4]] or '1 2; 3 4', or a shape like 3x3",
-                       repr(text.strip()), caret=caret_line(text, start, len(text.rstrip()))) from None
+    start = len(text) - len(text.lstrip())
+    raise CnnError(field, "a number, a tensor like [[1,2],[3,4]] or '1 2; 3 4', or a shape like 3x3",
+                   repr(text.strip()), caret=caret_line(text, start, len(text.rstrip())))
 
 
 def _parse_rows(text: str, field: str):
@@ -113,7 +134,7 @@ class _NestedParser:
         self.text, self.field = text, field
         self.tokens = [(m.lastgroup, m.group(m.lastgroup), m.start(m.lastgroup), m.end(m.lastgroup))
                        for m in _TOKEN_RE.finditer(text) if m.lastgroup]
-        self.pos = 0
+        self.pos, self.depth = 0, 0
 
     def fail(self, expected: str, token=None) -> CnnError:
         if token is None:
@@ -141,10 +162,19 @@ class _NestedParser:
         if kind == "number":
             return _number_value(NUMBER_RE.fullmatch(text), self.field, text)
         if kind == "open":
-            return self.items()
+            return self.items(token)
         raise self.fail("a number or '['", token)
 
-    def items(self) -> list:
+    def items(self, opener) -> list:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise CnnError(self.field, f"at most {MAX_DEPTH} levels of '['", "deeper nesting",
+                           caret=caret_line(self.text, opener[2], opener[3]))
+        items = self._items()
+        self.depth -= 1
+        return items
+
+    def _items(self) -> list:
         items = []
         if self.pos < len(self.tokens) and self.tokens[self.pos][0] == "close":
             self.pos += 1

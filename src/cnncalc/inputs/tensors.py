@@ -16,9 +16,11 @@ from fractions import Fraction
 import numpy as np
 
 from cnncalc.errors import CnnError, did_you_mean
-from cnncalc.inputs.literals import is_shape_text, parse_literal, parse_number, parse_shape
+from cnncalc.inputs.literals import is_shape_text, parse_literal, parse_number, parse_shape, short_text
 
 DEFAULT_MAX_ELEMENTS = 10_000_000
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_BOOL_HINT = "YAML reads yes, no, on, off, true and false as booleans"
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,15 @@ def read_tensor(value, field: str, max_elements: int = DEFAULT_MAX_ELEMENTS) -> 
 def _flow_mapping(text: str, field: str):
     import yaml
 
+    expected = "a mapping like {fill: 0.1, shape: [2, 2]}"
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise CnnError(field, "a mapping like {fill: 0.1, shape: [2, 2]}", str(exc).splitlines()[0]) from None
+        raise CnnError(field, expected, str(exc).splitlines()[0]) from None
+    except RecursionError:
+        raise CnnError(field, expected, "nesting too deep") from None
+    except ValueError as exc:  # an integer past Python's digit limit
+        raise CnnError(field, expected, str(exc).split(":")[0]) from None
 
 
 def _read_generator(spec: dict, field: str, max_elements: int) -> Fill | RandomFill:
@@ -94,11 +101,28 @@ def _read_random(spec, field: str, max_elements: int) -> RandomFill:
     high = float(_number(spec.get("high", 5 if integers else 1), f"{field}.high"))
     if high < low:
         raise CnnError(f"{field}.high", f"a value of at least low ({low:g})", f"{high:g}")
+    _check_random_range(low, high, integers, field)
     seed = spec.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise CnnError(f"{field}.seed", "a non-negative integer", repr(seed))
     shape = read_shape(spec["shape"], f"{field}.shape", max_elements) if "shape" in spec else None
     return RandomFill(shape, seed, low, high, integers)
+
+
+def _check_random_range(low: float, high: float, integers: bool, field: str) -> None:
+    """Bounds NumPy can draw from: an integer between them, within int64; a finite width."""
+    if not integers:
+        if not math.isfinite(high - low):
+            raise CnnError(f"{field}.high", "a range high - low within the float range (about 1.8e308)",
+                           f"{high:g} - {low:g}")
+        return
+    if math.ceil(low) < INT64_MIN:
+        raise CnnError(f"{field}.low", "a value within the 64-bit integer range (about ±9.2e18)", f"{low:g}")
+    if math.floor(high) > INT64_MAX:
+        raise CnnError(f"{field}.high", "a value within the 64-bit integer range (about ±9.2e18)", f"{high:g}")
+    if math.ceil(low) > math.floor(high):
+        raise CnnError(f"{field}.high", "a range [low, high] holding an integer (integers: true)",
+                       f"[{low:g}, {high:g}], which holds none")
 
 
 def _only_keys(spec: dict, allowed: tuple[str, ...], field: str) -> None:
@@ -131,14 +155,20 @@ def check_size(shape: tuple[int, ...], field: str, max_elements: int) -> None:
 
 
 def _number(value, field: str):
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool):
+        raise CnnError(field, "a number", str(value).lower(), hint=_BOOL_HINT)
+    if value is None:
         raise CnnError(field, "a number", repr(value))
     if isinstance(value, str):
         return parse_number(value, field)
     if not isinstance(value, (int, float, Fraction)):
         raise CnnError(field, "a number", type(value).__name__)
-    if isinstance(value, float) and not math.isfinite(value):
-        raise CnnError(field, "a finite number", repr(value))
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer or fraction past the float range
+        finite = False
+    if not finite:
+        raise CnnError(field, "a finite number within the float range (about ±1.8e308)", short_text(str(value)))
     return value
 
 
@@ -146,12 +176,25 @@ def to_array(value, field: str) -> np.ndarray:
     """Nested lists (or a number) as a float64 array; ragged or non-numeric is refused."""
     try:
         array = np.array(value, dtype=np.float64)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         array = np.array(_numbers_only(value, field), dtype=np.float64)
+    else:
+        # NumPy reads True as 1.0: look for booleans only where a 0 or 1 came out.
+        if ((array == 0) | (array == 1)).any() and _has_bool(value):
+            _numbers_only(value, field)
     if array.dtype != np.float64 or array.size == 0:
         raise CnnError(field, "a non-empty tensor of numbers", repr(value)[:40])
     _check_finite(array, field)
     return array
+
+
+def _has_bool(value) -> bool:
+    """Whether rectangular nested lists (or a number) hold a boolean anywhere."""
+    if not isinstance(value, list):
+        return isinstance(value, bool)
+    if value and isinstance(value[0], list):
+        return any(_has_bool(item) for item in value)
+    return bool in set(map(type, value))
 
 
 def _numbers_only(value, field: str):

@@ -2,20 +2,42 @@
 
 The document is composed into nodes with libyaml's safe loader (when present)
 and turned into Python values here, so each field path gets its line, and
-aliases are counted as they are expanded: an alias bomb hits the element cap
-long before it can fill memory.
+aliases are counted as they are expanded: an alias bomb hits the node budget
+long before it can fill memory. Input size and nesting depth are bounded before
+libyaml sees the text (its composer recurses in C and would crash, not raise).
 """
 
 from __future__ import annotations
 
+import re
+import contextlib
+import gc
 import sys
 from dataclasses import dataclass, field
 
+import numpy as np
 import yaml
 
 from cnncalc.errors import CnnError
+from cnncalc.inputs.literals import MAX_DEPTH
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+BYTES_PER_ELEMENT, EXTRA_BYTES = 64, 1 << 20
+NODES_PER_ELEMENT, EXTRA_NODES = 4, 10_000
+_BUDGET_HINT = (f"{NODES_PER_ELEMENT} × --max-elements + {EXTRA_NODES:,} for the whole document;"
+                " raise the cap with --max-elements if you mean it")
+_READ_CHUNK = 1 << 24
+_SCAN_CHUNK = 1 << 20
+# Block nesting costs at least a column per level; '- - - 1' nests too.
+_ODD_BREAKS = "\r\x85\u2028\u2029"  # line breaks to YAML besides \n
+_INDENT = rf"(?:[ \t]|[?:-](?=[ \t\n{_ODD_BREAKS}]|\Z)){{{2 * MAX_DEPTH + 1}}}"
+_DEEP_FIRST_LINE, _DEEP_LINE = re.compile(_INDENT), re.compile("\n" + _INDENT)  # a literal \n searches fast
+_DEEP_ODD_LINE = re.compile(f"[{_ODD_BREAKS}]" + _INDENT)
+# Quotes and tags may hide closers from the scan; this few openers cannot crash libyaml anyway.
+_TRUSTED_OPENERS = 1000
+_OPEN_EVENTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSE_EVENTS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
 @dataclass
@@ -39,37 +61,91 @@ class Document:
         return error.located(self.name, self.line_of(error.field))
 
 
-def read_text(path: str) -> tuple[str, str]:
-    """The text of a problem file (`-` for standard input) and the name to report."""
-    if path == "-":
-        return sys.stdin.read(), "<stdin>"
+def read_text(path: str, max_elements: int) -> tuple[str, str]:
+    """The text of a problem file (`-` for standard input) and the name to report.
+
+    Reading stops past 64 bytes per allowed element (plus 1 MiB): /dev/zero or a
+    runaway pipe is refused instead of filling memory.
+    """
+    limit = BYTES_PER_ELEMENT * max_elements + EXTRA_BYTES
+    name = "<stdin>" if path == "-" else path
+    raw = _read_capped(getattr(sys.stdin, "buffer", sys.stdin), limit) if path == "-" else _read_file(path, limit)
+    if len(raw) > limit:
+        raise CnnError("problem file", f"at most {limit:,} bytes ({BYTES_PER_ELEMENT} per allowed element + 1 MiB)",
+                       "a larger input", hint="raise the cap with --max-elements if you mean it", file=name)
+    return _decode(raw, name), name
+
+
+def _read_file(path: str, limit: int) -> bytes:
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read(), path
+        with open(path, "rb") as handle:
+            return _read_capped(handle, limit)
     except FileNotFoundError:
         raise CnnError("problem file", "an existing file", repr(path), file=path) from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise CnnError("problem file", "a readable UTF-8 text file", type(exc).__name__, file=path) from None
+    except OSError as exc:
+        raise CnnError("problem file", "a readable UTF-8 text file", exc.strerror or type(exc).__name__,
+                       file=path) from None
+
+
+def _read_capped(stream, limit: int):
+    """At most limit + 1 bytes (or characters, from a text stream), in bounded chunks."""
+    chunks, total = [], 0
+    while total <= limit:
+        chunk = stream.read(min(_READ_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return stream.read(0).join(chunks) if chunks else b""
+
+
+def _decode(raw, name: str) -> str:
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CnnError("problem file", "a UTF-8 text", f"the byte 0x{raw[exc.start]:02x}", file=name,
+                       line=raw.count(b"\n", 0, exc.start) + 1) from None
 
 
 def load_document(path: str, max_elements: int) -> Document:
-    text, name = read_text(path)
+    text, name = read_text(path, max_elements)
     return parse_document(text, name, max_elements)
 
 
-def parse_document(text: str, name: str, max_elements: int) -> Document:
+@contextlib.contextmanager
+def _collector_paused():
+    """A big tensor is millions of node objects, which the cyclic garbage collector would
+    rescan again and again while they are made (about 3× the time); none of them form cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def parse_document(text: str, name: str, max_elements: int) -> Document:
+    with _collector_paused():
+        return _parse_document(text, name, max_elements)
+
+
+def _parse_document(text: str, name: str, max_elements: int) -> Document:
+    try:
+        _check_depth(text, name)
         node = yaml.compose(text, Loader=Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CnnError("YAML", "valid YAML", problem, file=name, line=line) from None
+        raise _yaml_error(exc, name) from None
+    except RecursionError:  # the pure-Python composer, where libyaml is missing
+        raise _too_deep(name, None, "deeper nesting") from None
     document = Document({}, name)
     if node is None:
         raise CnnError("problem file", "a mapping of fields (x: ..., w: ...)", "an empty document", file=name)
     try:
-        _check_expanded_size(node, name, max_elements)
+        if "*" in text:  # only aliases can make the document larger than its text
+            _check_expanded_size(node, name, max_elements)
         data = _Builder(document, max_elements).build(node, "")
     except RecursionError:
         raise CnnError("document", "lists nested a few levels deep", "nesting too deep to be a tensor",
@@ -79,6 +155,100 @@ def parse_document(text: str, name: str, max_elements: int) -> Document:
                        file=name, line=node.start_mark.line + 1)
     document.data = data
     return document
+
+
+def _yaml_error(exc: yaml.YAMLError, name: str) -> CnnError:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return CnnError("YAML", "valid YAML", problem, file=name, line=line)
+
+
+def _check_depth(text: str, name: str) -> None:
+    """Refuse nesting deep enough to crash libyaml's recursive composer (a segfault, not an error)."""
+    indent = _DEEP_FIRST_LINE.match(text) or _DEEP_LINE.search(text)
+    if not indent and any(char in text for char in _ODD_BREAKS):
+        indent = _DEEP_ODD_LINE.search(text)
+    if indent:
+        raise _too_deep(name, text.count("\n", 0, indent.end()) + 1, f"indentation past {2 * MAX_DEPTH} columns")
+    openers = text.count("[") + text.count("{")
+    if openers <= MAX_DEPTH:
+        return
+    data = text.encode("utf-8", "replace")
+    offset = _flow_too_deep(data)
+    if offset is not None:
+        raise _too_deep(name, data.count(b"\n", 0, offset) + 1, "'[' or '{' nested deeper")
+    if openers > _TRUSTED_OPENERS and any(char in text for char in "\"'!"):
+        line = _too_deep_by_events(text)
+        if line is not None:
+            raise _too_deep(name, line, "deeper nesting")
+
+
+def _too_deep(name: str, line: int | None, found: str) -> CnnError:
+    return CnnError("document", f"at most {MAX_DEPTH} levels of nesting", found, file=name, line=line)
+
+
+def _flow_too_deep(data: bytes) -> int | None:
+    """The offset where '[' / '{' nesting first passes MAX_DEPTH, or None.
+
+    Brackets in strings and comments may over-count but never under-count: a closer
+    lowers the count at most to zero, and one after a '#' on its line is not counted.
+    """
+    depth, in_comment = 0, False
+    for start in range(0, len(data), _SCAN_CHUNK):
+        end = min(start + _SCAN_CHUNK, len(data))
+        chunk = np.frombuffer(data, np.uint8, end - start, start)
+        steps = _steps(chunk)
+        if in_comment or data.find(b"#", start, end) >= 0:
+            in_comment = _drop_commented(chunk, steps, in_comment)
+        level = np.cumsum(steps, dtype=np.int32)
+        level += depth
+        if level.min() < 0:  # the running count, floored at zero
+            level -= np.minimum(np.minimum.accumulate(level), 0)
+        if level.max() > MAX_DEPTH:
+            return start + int(np.argmax(level > MAX_DEPTH))
+        depth = int(level[-1])
+    return None
+
+
+def _steps(chunk: np.ndarray) -> np.ndarray:
+    """+1 at each '[' or '{', -1 at each ']' or '}', 0 elsewhere."""
+    def at(char: str) -> np.ndarray:
+        return (chunk == ord(char)).view(np.int8)
+    return at("[") + at("{") - at("]") - at("}")
+
+
+def _drop_commented(chunk: np.ndarray, steps: np.ndarray, carried: bool) -> bool:
+    """Zero the closers after a '#' on their line; whether the chunk ends after one."""
+    hashes = np.flatnonzero(chunk == ord("#"))
+    hashes = np.concatenate(([-2, -1] if carried else [-2], hashes))
+    newlines = np.concatenate(([-2], np.flatnonzero(chunk == ord("\n"))))
+    at = np.append(np.flatnonzero(steps < 0), chunk.size - 1)
+
+    def last(marks: np.ndarray) -> np.ndarray:  # the last mark at or before each position in `at`
+        return marks[np.searchsorted(marks, at, side="right") - 1]
+
+    commented = last(hashes) > last(newlines)
+    steps[at[:-1][commented[:-1]]] = 0
+    return bool(commented[-1])
+
+
+def _too_deep_by_events(text: str) -> int | None:
+    """The line where nesting passes MAX_DEPTH, exactly, from libyaml's (iterative) event stream."""
+    depth = 0
+    for event in yaml.parse(text, Loader=Loader):
+        if isinstance(event, _OPEN_EVENTS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark.line + 1
+        elif isinstance(event, _CLOSE_EVENTS):
+            depth -= 1
+    return None
+
+
+def node_budget(max_elements: int) -> int:
+    """Nodes a whole document may hold once aliases are expanded: tensors plus their scaffolding."""
+    return NODES_PER_ELEMENT * max_elements + EXTRA_NODES
 
 
 def _check_expanded_size(root, name: str, max_elements: int) -> None:
@@ -95,23 +265,27 @@ def _check_expanded_size(root, name: str, max_elements: int) -> None:
         sizes[id(node)] = 1 + sum(size(child) for child in children)
         return sizes[id(node)]
 
-    total = size(root)
-    if total > max_elements:
-        raise CnnError("document", f"at most {max_elements:,} values once aliases are expanded",
-                       f"{total:,}", hint="raise the cap with --max-elements if you mean it", file=name)
+    total, budget = size(root), node_budget(max_elements)
+    if total > budget:
+        raise CnnError("document", f"at most {budget:,} values once aliases are expanded", f"{total:,}",
+                       hint=_BUDGET_HINT, file=name)
+
+
+INT_TAG = "tag:yaml.org,2002:int"
+PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
 
 
 class _Builder:
     def __init__(self, document: Document, max_elements: int):
         self.document = document
-        self.budget = max_elements
+        self.budget = node_budget(max_elements)
         self.constructor = Loader("")
 
     def build(self, node, path: str):
         self.budget -= 1
         if self.budget < 0:
-            raise CnnError(path or "document", "a problem of bounded size", "more entries than the element cap",
-                           hint="raise the cap with --max-elements if you mean it",
+            raise CnnError(path or "document", "a problem of bounded size", "more values than the document cap",
+                           hint=_BUDGET_HINT,
                            file=self.document.name, line=node.start_mark.line + 1)
         self.document.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
@@ -137,10 +311,15 @@ class _Builder:
     def _scalar(self, node, path: str):
         if not isinstance(node, yaml.ScalarNode):
             raise self._error(node, path, "a plain value", "a nested structure")
+        if node.tag == INT_TAG and PLAIN_INT.fullmatch(node.value):
+            return int(node.value)  # the bulk of a tensor: skip the general constructor
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise self._error(node, path, "a plain value", str(exc).splitlines()[0]) from None
+        except ValueError as exc:  # an integer past Python's digit limit, a 30th of February...
+            reason = str(exc).split(":")[0]
+            raise self._error(node, path, "a readable value", f"'{node.value[:20]}' ({reason})") from None
 
     def _error(self, node, path: str, expected: str, found: str) -> CnnError:
         return CnnError(path or "document", expected, found, file=self.document.name,
