@@ -10,13 +10,13 @@ import typer
 from cnncalc import __version__
 from cnncalc.cli import options as opt
 
-COMMANDS: dict[str, tuple] = {}  # name → (function, example), in the order of `cnncalc --help`
+COMMANDS: dict[str, tuple] = {}  # name → (function, example, shared options), in --help order
 
 
-def command(example: str):
-    """Register a command with the example shown at the end of its --help."""
+def command(example: str, shared: tuple[str, ...]):
+    """Register a command, the example ending its --help, and the shared options it takes."""
     def register(function):
-        COMMANDS[function.__name__] = (function, example)
+        COMMANDS[function.__name__] = (function, example, shared)
         return function
     return register
 
@@ -26,9 +26,9 @@ def build_app(only: str | None = None) -> typer.Typer:
     of each command it holds on every run, so a run builds just the command it needs."""
     application = typer.Typer(**APP_SETTINGS)
     application.callback()(_root)
-    for name, (function, example) in COMMANDS.items():
+    for name, (function, example, shared) in COMMANDS.items():
         if only in (None, name):
-            application.command(epilog=f"Example: {example}")(function)
+            application.command(epilog=f"Example: {example}")(opt.with_shared_options(function, shared))
     return application
 
 
@@ -74,23 +74,21 @@ def _pair_text(text: str | None) -> str | None:
     return text
 
 
-@command("cnncalc conv -x '1 2 3; 4 5 6; 7 8 9' -w '1; 2' --dy '{fill: 1}'")
+@command("cnncalc conv -x '1 2 3; 4 5 6; 7 8 9' -w '1; 2' --dy '{fill: 1}'", shared=opt.TENSOR_OUTPUT)
 def conv(
     problem_file: opt.ProblemFile = None,
     x: X = None, w: W = None, b: B = None, dy: DY = None,
     stride: Stride = None, padding: Padding = None, dilation: Dilation = None,
     groups: Groups = None, mode: Mode = None, anchor: Anchor = None,
-    names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
-    precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
-    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS, debug: opt.Debug = False,
+    output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """2-D convolution layer: y from x, w, b; dx, dw, db from dy."""
     from cnncalc.cli.run import run
 
     fields = {"x": x, "w": w, "b": b, "dy": dy, "stride": _pair_text(stride),
               "padding": _pair_text(padding), "dilation": _pair_text(dilation), "groups": groups,
-              "mode": mode, "anchor": _pair_text(anchor), "names": names}
-    run("conv", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
+              "mode": mode, "anchor": _pair_text(anchor)}
+    run("conv", problem_file, fields, output)
 
 
 PoolKind = opt.text_option("--kind", "max or avg [default max].")
@@ -105,23 +103,21 @@ Ties = opt.text_option("--ties", "max: first (PyTorch), split (shared equally) o
 DYPool = opt.tensor_option("--dy", "Upstream gradient dL/dy (shape of y; {fill: 1} for ones).")
 
 
-@command("cnncalc pool -x '1 0 2 3; 4 6 6 8; 3 1 1 0; 1 2 2 4' --kernel-size 2 --dy '{fill: 1}'")
+@command("cnncalc pool -x '1 0 2 3; 4 6 6 8; 3 1 1 0; 1 2 2 4' --kernel-size 2 --dy '{fill: 1}'", shared=opt.TENSOR_OUTPUT)
 def pool(
     problem_file: opt.ProblemFile = None,
     x: X = None, dy: DYPool = None, kind: PoolKind = None, kernel_size: KernelSize = None,
     stride: PoolStride = None, padding: PoolPadding = None, dilation: Dilation = None,
     ceil_mode: PoolCeil = None, count_include_pad: CountPad = None, ties: Ties = None,
-    names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
-    precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
-    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS, debug: opt.Debug = False,
+    output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """Max or average pooling: y and the argmax of every window; dx from dy."""
     from cnncalc.cli.run import run
 
     fields = {"x": x, "dy": dy, "kind": kind, "kernel_size": _pair_text(kernel_size),
               "stride": _pair_text(stride), "padding": _pair_text(padding), "dilation": _pair_text(dilation),
-              "ceil_mode": ceil_mode, "count_include_pad": count_include_pad, "ties": ties, "names": names}
-    run("pool", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
+              "ceil_mode": ceil_mode, "count_include_pad": count_include_pad, "ties": ties}
+    run("pool", problem_file, fields, output)
 
 
 Out = opt.text_option("--out", "Number of outputs, when w is a fill without a shape.")
@@ -129,7 +125,7 @@ Layout = opt.text_option("--weight-layout", "out-in (W is (out, in), y = W·x, P
                                             "(W is (in, out), y = x·W, seed 004) [default out-in].")
 
 
-@command("cnncalc fc -x '1 2 3' -w '{fill: 1/10}' --out 2 -b '0 1' --dy '1 -1'")
+@command("cnncalc fc -x '1 2 3' -w '{fill: 1/10}' --out 2 -b '0 1' --dy '1 -1'", shared=opt.TENSOR_OUTPUT)
 def fc(
     problem_file: opt.ProblemFile = None,
     x: opt.tensor_option("-x", "Input: a vector (in,), a batch (N, in), or any tensor (flattened).") = None,
@@ -137,36 +133,32 @@ def fc(
     b: opt.tensor_option("-b", "Bias, one per output.") = None,
     dy: opt.tensor_option("--dy", "Upstream gradient dL/dy (shape of y).") = None,
     out: Out = None, weight_layout: Layout = None,
-    names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
-    precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
-    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS, debug: opt.Debug = False,
+    output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """Fully connected layer y = W·x + b; dx, dW, db from dy."""
     from cnncalc.cli.run import run
 
-    fields = {"x": x, "w": w, "b": b, "dy": dy, "out": out, "weight_layout": weight_layout, "names": names}
-    run("fc", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
+    fields = {"x": x, "w": w, "b": b, "dy": dy, "out": out, "weight_layout": weight_layout}
+    run("fc", problem_file, fields, output)
 
 
-@command("cnncalc act --kind sigmoid -x '-1 0 2' --dy '1 1 1'")
+@command("cnncalc act --kind sigmoid -x '-1 0 2' --dy '1 1 1'", shared=opt.TENSOR_OUTPUT)
 def act(
     problem_file: opt.ProblemFile = None,
     kind: opt.text_option("--kind", "relu, leaky_relu, sigmoid or tanh.") = None,
     x: opt.tensor_option("-x", "Input, any shape.") = None,
     dy: opt.tensor_option("--dy", "Upstream gradient dL/dy (shape of x).") = None,
     slope: opt.text_option("--slope", "leaky_relu's slope for x ≤ 0 [default 0.01, as PyTorch].") = None,
-    names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
-    precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
-    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS, debug: opt.Debug = False,
+    output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """Activation: relu, leaky_relu, sigmoid, tanh; dx from dy."""
     from cnncalc.cli.run import run
 
-    fields = {"x": x, "dy": dy, "kind": kind, "slope": slope, "names": names}
-    run("act", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
+    fields = {"x": x, "dy": dy, "kind": kind, "slope": slope}
+    run("act", problem_file, fields, output)
 
 
-@command("cnncalc softmax -z '39.6 39.6 39.6 39.6 39.6' --target 2 --jacobian")
+@command("cnncalc softmax -z '39.6 39.6 39.6 39.6 39.6' --target 2 --jacobian", shared=opt.TENSOR_OUTPUT)
 def softmax(
     problem_file: opt.ProblemFile = None,
     z: opt.tensor_option("-z", "Logits: a vector (K,) or a batch (N, K).") = None,
@@ -175,18 +167,16 @@ def softmax(
     reduction: opt.text_option("--reduction", "sum or mean (divides by N, the rows) [default sum].") = None,
     jacobian: Annotated[Optional[bool], typer.Option("--jacobian", help="Also print dp/dz = diag(p) − p·pᵀ.",
                                                      rich_help_panel=opt.INPUT, show_default=False)] = None,
-    names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
-    precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
-    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS, debug: opt.Debug = False,
+    output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """Softmax p from logits z; with a target, cross-entropy L, dL/dp and dL/dz."""
     from cnncalc.cli.run import run
 
-    fields = {"z": z, "target": target, "reduction": reduction, "jacobian": jacobian, "names": names}
-    run("softmax", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
+    fields = {"z": z, "target": target, "reduction": reduction, "jacobian": jacobian}
+    run("softmax", problem_file, fields, output)
 
 
-@command("cnncalc loss -y '0.8 0.2' --target '1 0'")
+@command("cnncalc loss -y '0.8 0.2' --target '1 0'", shared=opt.TENSOR_OUTPUT)
 def loss(
     problem_file: opt.ProblemFile = None,
     y: opt.tensor_option("-y", "Output y, any shape.") = None,
@@ -194,45 +184,39 @@ def loss(
     kind: opt.text_option("--kind", "mse (the only loss here; cross-entropy is in 'cnncalc softmax').") = None,
     reduction: opt.text_option("--reduction", "half_sum (½·Σ, textbook; default), sum (Σ) or mean "
                                               "(PyTorch's MSELoss).") = None,
-    names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
-    precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
-    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS, debug: opt.Debug = False,
+    output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """Mean squared error: L and dL/dy (½·Σ(y − t)² by default)."""
     from cnncalc.cli.run import run
 
-    fields = {"y": y, "target": target, "kind": kind, "reduction": reduction, "names": names}
-    run("loss", problem_file, fields, opt.output_options(fmt, as_json, precision, index_base, max_elements))
+    fields = {"y": y, "target": target, "kind": kind, "reduction": reduction}
+    run("loss", problem_file, fields, output)
 
 
-@command("cnncalc pipeline examples/seed001_homework11.yaml --only fc_1,p,L")
+@command("cnncalc pipeline examples/seed001_homework11.yaml --only fc_1,p,L", shared=opt.TENSOR_OUTPUT)
 def pipeline(
     problem_file: opt.ProblemFile = None,
     only: opt.text_option("--only", "Show only these tensors, e.g. conv_1,dL/dconv_1.weight,L.") = None,
-    names: opt.Names = None, fmt: opt.Format = "table", as_json: opt.Json = False,
-    precision: opt.Precision = 4, index_base: opt.IndexBase = 1,
-    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS, debug: opt.Debug = False,
+    output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """A whole network from a YAML file: every intermediate forward, every gradient backward."""
     from cnncalc.cli.run import run
 
-    run("pipeline", problem_file, {"only": only, "names": names},
-        opt.output_options(fmt, as_json, precision, index_base, max_elements))
+    run("pipeline", problem_file, {"only": only}, output)
 
 
-@command("cnncalc examples seed001_homework11 --run")
+@command("cnncalc examples seed001_homework11 --run", shared=("names", "precision", "index_base", "max_elements"))
 def examples(
     name: Annotated[Optional[str], typer.Argument(help="An example's name; without one, list them all.",
                                                   show_default=False)] = None,
     run_it: Annotated[bool, typer.Option("--run", help="Solve the example instead of printing its file.",
                                          rich_help_panel=opt.OUTPUT)] = False,
-    fmt: opt.Format = "table", as_json: opt.Json = False,
-    precision: opt.Precision = 4, index_base: opt.IndexBase = 1, debug: opt.Debug = False,
+    output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """List the bundled example problems, print one, or run it."""
     from cnncalc.cli.listing import show_examples
 
-    show_examples(name, run_it, opt.output_options(fmt, as_json, precision, index_base, opt.DEFAULT_MAX_ELEMENTS))
+    show_examples(name, run_it, output)
 
 
 Input = opt.text_option("--input", "Input shape, e.g. 28x28, 3x32x32 or 8x3x32x32.")
@@ -241,13 +225,13 @@ Op = opt.text_option("--op", "conv or pool [default conv]; pool's stride default
 CeilMode = opt.text_option("--ceil-mode", "Pool only: true to round the output size up (PyTorch ceil_mode).")
 
 
-@command("cnncalc shape --input 5x5 --kernel 3x3 --stride 2 --padding 1")
+@command("cnncalc shape --input 5x5 --kernel 3x3 --stride 2 --padding 1", shared=())
 def shape(
     problem_file: opt.ProblemFile = None,
     input: Input = None, kernel: Kernel = None, op: Op = None,
     stride: Stride = None, padding: Padding = None, dilation: Dilation = None,
     anchor: Anchor = None, groups: Groups = None, mode: Mode = None, ceil_mode: CeilMode = None,
-    fmt: opt.Format = "table", as_json: opt.Json = False, debug: opt.Debug = False,
+    output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """Output size of a conv or pool from shapes alone, with the formula and your numbers."""
     from cnncalc.cli.run import run
@@ -255,7 +239,7 @@ def shape(
     fields = {"input": input, "kernel": kernel, "op": op, "stride": _pair_text(stride),
               "padding": _pair_text(padding), "dilation": _pair_text(dilation),
               "anchor": _pair_text(anchor), "groups": groups, "mode": mode, "ceil_mode": ceil_mode}
-    run("shape", problem_file, fields, opt.output_options(fmt, as_json, 4, 1, opt.DEFAULT_MAX_ELEMENTS))
+    run("shape", problem_file, fields, output)
 
 
 app = build_app()

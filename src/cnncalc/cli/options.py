@@ -1,11 +1,16 @@
-"""Options shared by every command, declared once.
+"""Options shared by the commands, declared once and attached by `with_shared_options`.
 
-Each command lists these aliases in its signature; `OutputOptions.from_args`
-gathers them. Nothing heavy is imported here: `cnncalc --help` must stay fast.
+A command is written with the parameters of its own problem and `output: OutputOptions`;
+the decorator adds --format, --json, --precision, --index-base, --names, --max-elements
+and --debug to the signature Typer reads, and gathers them into `output`. Nothing heavy is
+imported here: `cnncalc --help` must stay fast.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+import typing
 from dataclasses import dataclass
 from typing import Annotated, Optional
 
@@ -48,11 +53,38 @@ def text_option(flag: str, help_text: str, metavar: str = "VALUE"):
 
 @dataclass(frozen=True)
 class OutputOptions:
-    format: str
-    precision: int
-    index_base: int
-    max_elements: int
+    format: str = "table"
+    precision: int = 4
+    index_base: int = 1
+    max_elements: int = DEFAULT_MAX_ELEMENTS
+    names: str | None = None
 
 
-def output_options(fmt: str, as_json: bool, precision: int, index_base: int, max_elements: int) -> OutputOptions:
-    return OutputOptions("json" if as_json else fmt.lower(), precision, index_base, max_elements)
+# name → (annotation, default), in the order they appear in --help
+SHARED = {
+    "names": (Names, None), "fmt": (Format, "table"), "as_json": (Json, False), "precision": (Precision, 4),
+    "index_base": (IndexBase, 1), "max_elements": (MaxElements, DEFAULT_MAX_ELEMENTS), "debug": (Debug, False),
+}
+TENSOR_OUTPUT = tuple(SHARED)  # every shared option: the layer commands and pipeline
+
+
+def with_shared_options(function, names: tuple[str, ...]):
+    """`function` (taking `output`) with the shared options `names`, plus --format, --json and
+    --debug, in the signature Typer reads; done only for the commands a run builds."""
+    wanted = [name for name in SHARED if name in names + ("fmt", "as_json", "debug")]
+    hints = typing.get_type_hints(function, include_extras=True)
+    own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(function).parameters.values()
+           if p.name != "output"]
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=SHARED[name][1],
+                               annotation=SHARED[name][0]) for name in wanted]
+
+    @functools.wraps(function)
+    def command(**kwargs):
+        values = {name: kwargs.pop(name) for name in wanted}
+        as_json, fmt = values.pop("as_json"), values.pop("fmt")
+        values.pop("debug")  # read from argv by the error handler, before Typer runs
+        return function(**kwargs, output=OutputOptions("json" if as_json else fmt.lower(), **values))
+
+    command.__signature__ = inspect.Signature(own + extra)
+    command.__annotations__ = {p.name: p.annotation for p in own + extra}
+    return command

@@ -56,4 +56,4 @@ def render(result, out: OutputOptions) -> None:
 
 
 def run(command: str, path: str | None, options: dict, out: OutputOptions) -> None:
-    render(solve_problem(command, path, options, out), out)
+    render(solve_problem(command, path, options | {"names": out.names}, out), out)
