@@ -23,6 +23,11 @@ def _imported_roots(path: Path) -> set[str]:
     return roots
 
 
+def _printed_by(code: str) -> str:
+    """What a fresh interpreter prints running `code` (so imports start from nothing)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
 def test_core_imports_only_numpy_and_the_standard_library():
     for path in CORE.glob("*.py"):
         roots = _imported_roots(path)
@@ -33,8 +38,7 @@ def test_core_import_pulls_in_no_typer_rich_or_yaml():
     code = ("import sys, importlib, pkgutil, cnncalc.core as c\n"
             "[importlib.import_module('cnncalc.core.' + m.name) for m in pkgutil.iter_modules(c.__path__)]\n"
             "print(sorted({'typer', 'rich', 'yaml', 'click'} & {m.split('.')[0] for m in sys.modules}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert _printed_by(code) == "[]"
 
 
 def test_help_imports_no_numpy_yaml_or_core():
@@ -43,8 +47,7 @@ def test_help_imports_no_numpy_yaml_or_core():
             "with contextlib.redirect_stdout(io.StringIO()):\n    run_guarded(app, ['--help'])\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'yaml')"
             " or m.startswith('cnncalc.core')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert _printed_by(code) == "[]"
 
 
 def test_a_command_run_imports_no_pydantic_and_builds_only_its_command():
@@ -55,5 +58,4 @@ def test_a_command_run_imports_no_pydantic_and_builds_only_its_command():
             "    try:\n        cli.main(['conv', '-x', '1 2; 3 4', '-w', '1'])\n"
             "    except SystemExit as exit_:\n        assert exit_.code == 0\n"
             "print(built, 'pydantic' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['conv'] False"
+    assert _printed_by(code) == "['conv'] False"

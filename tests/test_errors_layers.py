@@ -35,6 +35,16 @@ X = "1 2 3; 4 5 6; 7 8 9"
     (("loss", "-y", "1 2", "-t", "1 2", "--reduction", "halfsum"), ("reduction", "did you mean 'half_sum'")),
     (("loss", "-y", "1 2"), ("target", "nothing")),
     (("loss", "-y", "1 2", "-t", "1 2", "--kind", "ce"), ("kind", "mse")),
+    (("pool", "-x", X, "--kernel-size", "2", "--kind", "avg", "--count-include-pad", "sometimes"),
+     ("count_include_pad", "true or false")),
+    (("conv", "-x", X, "-w", "1", "--index-base", "2"), ("--index-base",)),
+    (("conv", "-x", X, "-w", "1", "--precision", "-1"), ("--precision",)),
+    (("shape", "--input", "5x5", "--kernel", "3x3", "--op", "poool"), ("op", "did you mean 'pool'")),
+    (("shape", "--input", "five", "--kernel", "3x3"), ("input", "a shape like")),
+    (("shape", "--input", "5x5"), ("kernel", "nothing")),
+    (("shape", "--input", "5x5", "--kernel", "3x3", "--ceil-mode", "true"), ("ceil_mode", "--op pool")),
+    (("examples", "seed00_conv"), ("example", "did you mean")),
+    (("pipeline", "examples/seed001_homework11.yaml", "--only", "fc"), ("only", "did you mean")),
 ])
 def test_layer_errors(args, needles):
     run = cnncalc(*args)

@@ -9,6 +9,7 @@ import typer
 
 from cnncalc import __version__
 from cnncalc.cli import options as opt
+from cnncalc.cli.run import run  # light: the heavy imports happen inside run()
 
 COMMANDS: dict[str, tuple] = {}  # name → (function, example, shared options), in --help order
 
@@ -83,8 +84,6 @@ def conv(
     output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """2-D convolution layer: y from x, w, b; dx, dw, db from dy."""
-    from cnncalc.cli.run import run
-
     fields = {"x": x, "w": w, "b": b, "dy": dy, "stride": _pair_text(stride),
               "padding": _pair_text(padding), "dilation": _pair_text(dilation), "groups": groups,
               "mode": mode, "anchor": _pair_text(anchor)}
@@ -112,8 +111,6 @@ def pool(
     output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """Max or average pooling: y and the argmax of every window; dx from dy."""
-    from cnncalc.cli.run import run
-
     fields = {"x": x, "dy": dy, "kind": kind, "kernel_size": _pair_text(kernel_size),
               "stride": _pair_text(stride), "padding": _pair_text(padding), "dilation": _pair_text(dilation),
               "ceil_mode": ceil_mode, "count_include_pad": count_include_pad, "ties": ties}
@@ -136,8 +133,6 @@ def fc(
     output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """Fully connected layer y = W·x + b; dx, dW, db from dy."""
-    from cnncalc.cli.run import run
-
     fields = {"x": x, "w": w, "b": b, "dy": dy, "out": out, "weight_layout": weight_layout}
     run("fc", problem_file, fields, output)
 
@@ -152,8 +147,6 @@ def act(
     output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """Activation: relu, leaky_relu, sigmoid, tanh; dx from dy."""
-    from cnncalc.cli.run import run
-
     fields = {"x": x, "dy": dy, "kind": kind, "slope": slope}
     run("act", problem_file, fields, output)
 
@@ -170,8 +163,6 @@ def softmax(
     output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """Softmax p from logits z; with a target, cross-entropy L, dL/dp and dL/dz."""
-    from cnncalc.cli.run import run
-
     fields = {"z": z, "target": target, "reduction": reduction, "jacobian": jacobian}
     run("softmax", problem_file, fields, output)
 
@@ -187,8 +178,6 @@ def loss(
     output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """Mean squared error: L and dL/dy (½·Σ(y − t)² by default)."""
-    from cnncalc.cli.run import run
-
     fields = {"y": y, "target": target, "kind": kind, "reduction": reduction}
     run("loss", problem_file, fields, output)
 
@@ -200,8 +189,6 @@ def pipeline(
     output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """A whole network from a YAML file: every intermediate forward, every gradient backward."""
-    from cnncalc.cli.run import run
-
     run("pipeline", problem_file, {"only": only}, output)
 
 
@@ -234,8 +221,6 @@ def shape(
     output: opt.OutputOptions = opt.OutputOptions(),
 ) -> None:
     """Output size of a conv or pool from shapes alone, with the formula and your numbers."""
-    from cnncalc.cli.run import run
-
     fields = {"input": input, "kernel": kernel, "op": op, "stride": _pair_text(stride),
               "padding": _pair_text(padding), "dilation": _pair_text(dilation),
               "anchor": _pair_text(anchor), "groups": groups, "mode": mode, "ceil_mode": ceil_mode}
