@@ -2,7 +2,7 @@
 
 cProfile cannot see inside conv2d_forward / conv2d_backward (np.matmul and the other
 ufuncs are not reported as calls), so this script replays the same steps as
-src/cnncalc/core/conv.py, using its helpers, and times each kind of step:
+cnncalc/core/conv.py, using its helpers, and times each kind of step:
 
   pad        _grouped_padded: zeroed padded copy of x, laid out (G, C/G, N, Hp, Wp)
   columns    _columns: the strided window slice for one kernel offset, copied contiguous
@@ -123,7 +123,7 @@ def profile(name: str, repeats: int) -> None:
     dx, dw, db = backward(dy, x, w, geom, clk)
     same = all(np.array_equal(a, r) for a, r in ((y, y_ref), (dx, g_ref.dx), (dw, g_ref.dw), (db, g_ref.db)))
     if not same:
-        sys.exit("conv_profile.py: the replay no longer matches src/cnncalc/core/conv.py; update it")
+        sys.exit("conv_profile.py: the replay no longer matches cnncalc/core/conv.py; update it")
 
     inner = max(1, int(0.3 / max(1e-6, sum(clk.t.values()))))  # passes per sample: ~0.3 s or 1
     samples, real = [], []

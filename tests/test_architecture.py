@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-CORE = Path(__file__).parent.parent / "src" / "cnncalc" / "core"
+CORE = Path(__file__).parent.parent / "cnncalc" / "core"
 ALLOWED_ROOTS = {"numpy", "cnncalc", "__future__", "dataclasses", "math", "typing", "itertools",
                  "functools", "enum", "fractions", "collections"}
 

@@ -8,7 +8,7 @@ import yaml
 
 from cli_helpers import cnncalc
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "src" / "cnncalc" / "examples").glob("*.yaml"))
+EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
 
 
 def _tensor(result: dict, name: str):

@@ -27,7 +27,7 @@ def _header(text: str) -> tuple[str, str]:
 
 
 def all_examples() -> list[Example]:
-    folder = resources.files("cnncalc") / "examples"
+    folder = resources.files("cnncalc.examples")
     examples = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):

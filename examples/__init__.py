@@ -1,0 +1,1 @@
+"""The bundled example problems (YAML), installed as the data package cnncalc.examples."""
