@@ -18,7 +18,9 @@ def show_examples(name: str | None, run_it: bool, out: OutputOptions) -> None:
         return
     example = find_example(name)
     if run_it:
-        run(example.command, example.path, {}, out)
+        from cnncalc.layers import COMMANDS
+
+        run(COMMANDS[example.command], example.path, {}, out)
     else:
         sys.stdout.write(Path(example.path).read_text(encoding="utf-8"))
 

@@ -68,13 +68,15 @@ SHARED = {
 TENSOR_OUTPUT = tuple(SHARED)  # every shared option: the layer commands and pipeline
 
 
-def with_shared_options(function, names: tuple[str, ...]):
+def with_shared_options(function, names: tuple[str, ...], own: list[inspect.Parameter] | None = None):
     """`function` (taking `output`) with the shared options `names`, plus --format, --json and
-    --debug, in the signature Typer reads; done only for the commands a run builds."""
+    --debug, in the signature Typer reads; done only for the commands a run builds. `own` gives
+    the command's own parameters when they are generated (from cnncalc.layers) rather than written."""
     wanted = [name for name in SHARED if name in names + ("fmt", "as_json", "debug")]
-    hints = typing.get_type_hints(function, include_extras=True)
-    own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(function).parameters.values()
-           if p.name != "output"]
+    if own is None:
+        hints = typing.get_type_hints(function, include_extras=True)
+        own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(function).parameters.values()
+               if p.name != "output"]
     extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=SHARED[name][1],
                                annotation=SHARED[name][0]) for name in wanted]
 
@@ -88,3 +90,23 @@ def with_shared_options(function, names: tuple[str, ...]):
     command.__signature__ = inspect.Signature(own + extra)
     command.__annotations__ = {p.name: p.annotation for p in own + extra}
     return command
+
+
+METAVARS = {"tensor": "TENSOR", "shape": "SHAPE", "int": "N", "choice": "WORD", "bool": "true|false",
+            "list": "NAMES"}
+
+
+def declared_parameter(option) -> inspect.Parameter:
+    """The Typer parameter of an option declared in cnncalc.layers."""
+    if option.kind == "flag":
+        annotation = Annotated[Optional[bool], typer.Option(*option.flags, help=option.help, rich_help_panel=INPUT,
+                                                            show_default=False)]
+    else:
+        annotation = Annotated[Optional[str], typer.Option(*option.flags, help=option.help, rich_help_panel=INPUT,
+                                                           show_default=False,
+                                                           metavar=METAVARS.get(option.kind, "VALUE"))]
+    return inspect.Parameter(option.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+
+
+PROBLEM_FILE = inspect.Parameter("problem_file", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                                 annotation=ProblemFile)

@@ -6,7 +6,6 @@ functions, so `cnncalc --help` never pays for them.
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 from cnncalc.cli.options import OutputOptions
@@ -23,13 +22,13 @@ def check_format(out: OutputOptions) -> None:
                        hint=did_you_mean(out.format, FORMATS))
 
 
-def solve_problem(command: str, path: str | None, options: dict, out: OutputOptions):
-    """Read the problem for `command` (file and options) and solve it into a Result."""
+def solve_problem(spec, path: str | None, options: dict, out: OutputOptions):
+    """Read the problem for the command `spec` declares (file and options) and solve it into a Result."""
     check_format(out)
     from cnncalc.inputs.problem import load_problem
 
-    solver = importlib.import_module(f"cnncalc.solve.{command}")
-    problem = load_problem(path, options, solver.FIELDS, out.max_elements)
+    solver = spec.solver()
+    problem = load_problem(path, options, spec.fields, out.max_elements, command=spec.name)
     try:
         return solver.solve(solver.read(problem), out.max_elements)
     except CnnError as error:
@@ -55,5 +54,5 @@ def render(result, out: OutputOptions) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
-def run(command: str, path: str | None, options: dict, out: OutputOptions) -> None:
-    render(solve_problem(command, path, options | {"names": out.names}, out), out)
+def run(spec, path: str | None, options: dict, out: OutputOptions) -> None:
+    render(solve_problem(spec, path, options | {"names": out.names}, out), out)

@@ -133,3 +133,41 @@ read_mode = read_choice(("correlation", "convolution"),
                         {"cross_correlation": "correlation", "xcorr": "correlation", "conv": "convolution"})
 read_weight_layout = read_choice(("out-in", "in-out"), {"out_in": "out-in", "in_out": "in-out"})
 read_ties = read_choice(("first", "split", "all"))
+
+
+def _passthrough(raw, field: str):
+    return raw
+
+
+def _read_shape_uncapped(raw, field: str):
+    """A shape alone allocates nothing, so no size is refused here."""
+    import sys
+
+    from cnncalc.inputs.tensors import read_shape
+
+    return read_shape(raw, field, sys.maxsize)
+
+
+def _read_list(raw, field: str):
+    """--only: names separated by commas; YAML lists and mappings pass through."""
+    if isinstance(raw, str):
+        return [name.strip() for name in raw.split(",") if name.strip()]
+    return raw
+
+
+def reader_for(option):
+    """The reader of an option declared in cnncalc.layers (see Option.kind)."""
+    readers = {
+        "tensor": _passthrough,
+        "int": lambda: read_int(option.minimum),
+        "pair": lambda: read_int_or_pair(option.minimum),
+        "padding": lambda: read_padding,
+        "choice": lambda: read_choice(option.choices, option.aliases),
+        "bool": lambda: read_bool,
+        "flag": lambda: read_bool,
+        "number": lambda: read_number,
+        "shape": lambda: _read_shape_uncapped,
+        "list": lambda: _read_list,
+    }
+    made = readers[option.kind]
+    return made if made is _passthrough else made()

@@ -39,6 +39,15 @@ class Problem:
         except CnnError as error:
             raise self.locate(error) from None
 
+    def option(self, option):
+        """The typed value of a declared option (cnncalc.layers), or its default when absent."""
+        return self.read(option.name, option.read, option.default)
+
+    def options(self, spec) -> dict:
+        """Every declared option of `spec` that is not a tensor, read and validated."""
+        return {option.name: self.option(option) for option in spec.options
+                if option.command and option.kind != "tensor"}
+
     def locate(self, error: CnnError) -> CnnError:
         key = error.field.split(".")[0].split("[")[0]
         if key in self.from_options or self.document is None:
@@ -47,11 +56,12 @@ class Problem:
 
 
 def load_problem(path: str | None, options: dict, known: tuple[str, ...],
-                 max_elements: int = DEFAULT_MAX_ELEMENTS) -> Problem:
+                 max_elements: int = DEFAULT_MAX_ELEMENTS, command: str | None = None) -> Problem:
     """The file at `path` (or none), with every option that was given laid over it."""
     document = load_document(path, max_elements) if path else None
     values = dict(document.data) if document else {}
     _check_keys(values, known, document)
+    _check_command(values, command, document)
     given = {key: value for key, value in options.items() if value is not None}
     values.update(given)
     return Problem(values, document, set(given), max_elements)
@@ -65,3 +75,13 @@ def _check_keys(values: dict, known: tuple[str, ...], document: Document | None)
                              hint=did_you_mean(key, allowed))
             raise document.locate(error) if document else error
 
+
+
+def _check_command(values: dict, command: str | None, document: Document | None) -> None:
+    """A file that says which command it is for is refused by the others, naming the right one."""
+    written = values.get("command")
+    if command is None or written is None or str(written).strip() == command:
+        return
+    error = CnnError("command", f"a {command} problem", f"a file for '{written}'",
+                     hint=f"run it with: cnncalc {str(written).strip()} {document.name if document else 'FILE'}")
+    raise document.locate(error) if document else error

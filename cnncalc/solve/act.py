@@ -6,15 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnncalc.core.activations import ACTIVATIONS, LEAKY_SLOPE, activation_backward, activation_forward, on_kink
-from cnncalc.inputs import fields
+from cnncalc.core.activations import ACTIVATIONS, activation_backward, activation_forward, on_kink
+from cnncalc.layers.act import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
 from cnncalc.solve.common import check_names, read_array, read_upstream, require
 
-FIELDS = ("x", "dy", "kind", "slope")
-NAMES = ("x", "y", "dy", "dx", "L")
-ALIASES = {"leaky": "leaky_relu", "leakyrelu": "leaky_relu", "logistic": "sigmoid"}
 FORMULAS = {
     "relu": ("y = max(x, 0)", "dx = dy · [x > 0]  (0 at x = 0 exactly, as PyTorch)"),
     "leaky_relu": ("y = x if x > 0 else a·x  (a = {slope})", "dx = dy · (1 if x > 0 else a)  (a at x = 0, as PyTorch)"),
@@ -35,9 +32,9 @@ class ActProblem:
 def read(problem: Problem) -> ActProblem:
     require(problem, "x")
     require(problem, "kind", what="one of " + ", ".join(ACTIVATIONS))
-    kind = problem.read("kind", fields.read_choice(ACTIVATIONS, ALIASES))
-    return ActProblem(read_array(problem, "x"), kind, problem.read("slope", fields.read_number, LEAKY_SLOPE),
-                      check_names(problem, NAMES), problem)
+    options = problem.options(SPEC)
+    return ActProblem(read_array(problem, "x"), options["kind"], options["slope"],
+                      check_names(problem, SPEC.names), problem)
 
 
 def solve(p: ActProblem, max_elements: int) -> Result:

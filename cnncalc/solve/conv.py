@@ -14,15 +14,13 @@ import numpy as np
 from cnncalc.core.conv import conv2d_backward, conv2d_forward
 from cnncalc.core.geometry import WindowGeometry, window_geometry
 from cnncalc.errors import CnnError
-from cnncalc.inputs import fields
+from cnncalc.layers.conv import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.inputs.tensors import materialize, read_tensor
 from cnncalc.result import Result
 from cnncalc.solve.layout import as_nchw, as_oihw, check_channels, user_shape_of_y
 from cnncalc.solve.common import check_names, check_window_sizes, describe_padding, read_array, require, shape_text
 
-FIELDS = ("x", "w", "b", "dy", "stride", "padding", "dilation", "groups", "mode", "anchor")
-CONV_NAMES = ("x", "w", "b", "y", "dy", "dx", "dw", "db", "L")
 
 
 @dataclass(frozen=True)
@@ -45,13 +43,7 @@ def read(problem: Problem) -> ConvProblem:
     return ConvProblem(
         x=read_array(problem, "x"), w=read_array(problem, "w"), b=read_array(problem, "b"),
         dy=problem.read("dy", lambda raw, field: read_tensor(raw, field, problem.max_elements)),
-        stride=problem.read("stride", fields.read_int_or_pair(1), 1),
-        padding=problem.read("padding", fields.read_padding, 0),
-        dilation=problem.read("dilation", fields.read_int_or_pair(1), 1),
-        groups=problem.read("groups", fields.read_int(1), 1),
-        mode=problem.read("mode", fields.read_mode, "correlation"),
-        anchor=problem.read("anchor", fields.read_int_or_pair(0)),
-        names=check_names(problem, CONV_NAMES),
+        **problem.options(SPEC), names=check_names(problem, SPEC.names),
     )
 
 

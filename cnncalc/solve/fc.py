@@ -8,14 +8,12 @@ import numpy as np
 
 from cnncalc.core.fc import fc_backward, fc_forward
 from cnncalc.errors import CnnError
-from cnncalc.inputs import fields
+from cnncalc.layers.fc import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.inputs.tensors import Fill, RandomFill, materialize, read_tensor
 from cnncalc.result import Result
 from cnncalc.solve.common import check_names, read_array, read_upstream, require, shape_text
 
-FIELDS = ("x", "w", "b", "dy", "out", "weight_layout")
-NAMES = ("x", "w", "b", "y", "dy", "dx", "dw", "db", "L")
 
 
 @dataclass(frozen=True)
@@ -32,8 +30,8 @@ def read(problem: Problem) -> FcProblem:
     require(problem, "x", "w")
     x = read_array(problem, "x")
     b = read_array(problem, "b")
-    layout = problem.read("weight_layout", fields.read_weight_layout, "out-in")
-    out = problem.read("out", fields.read_int(1))
+    options = problem.options(SPEC)
+    layout, out = options["weight_layout"], options["out"]
     spec = problem.read("w", lambda raw, field: read_tensor(raw, field, problem.max_elements))
     w_shape = None
     if isinstance(spec, (Fill, RandomFill)) and spec.shape is None:
@@ -49,7 +47,7 @@ def read(problem: Problem) -> FcProblem:
         b = np.full(w.shape[out_axis], float(b))  # one bias per output, all equal
     if out is not None and w.ndim == 2 and w.shape[out_axis] != out:
         raise problem.locate(CnnError("out", f"the number of outputs of w ({w.shape[out_axis]}, {layout})", str(out)))
-    return FcProblem(x, w, b, layout, check_names(problem, NAMES), problem)
+    return FcProblem(x, w, b, layout, check_names(problem, SPEC.names), problem)
 
 
 def _output_count(problem: Problem, count: int | None, b: np.ndarray | None) -> int:

@@ -7,13 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.core.loss import MSE_FORMULAS, MSE_GRADIENT_FORMULAS, MSE_REDUCTIONS, mse
-from cnncalc.inputs import fields
+from cnncalc.layers.loss import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
 from cnncalc.solve.common import check_names, read_array, require
 
-FIELDS = ("y", "target", "kind", "reduction")
-NAMES = ("y", "t", "L", "dy")
 
 
 @dataclass(frozen=True)
@@ -26,12 +24,10 @@ class LossProblem:
 
 def read(problem: Problem) -> LossProblem:
     require(problem, "y", "target")
-    problem.read("kind", fields.read_choice(("mse",), {"mean_squared_error": "mse", "l2": "mse"}))
+    options = problem.options(SPEC)
     y = read_array(problem, "y")
-    return LossProblem(y, read_array(problem, "target", y.shape),
-                       problem.read("reduction", fields.read_choice(MSE_REDUCTIONS, {"half": "half_sum"}),
-                                    "half_sum"),
-                       check_names(problem, NAMES))
+    return LossProblem(y, read_array(problem, "target", y.shape), options["reduction"],
+                       check_names(problem, SPEC.names))
 
 
 def solve(p: LossProblem, max_elements: int) -> Result:

@@ -24,7 +24,6 @@ from cnncalc.solve.act import FORMULAS as ACT_FORMULAS
 from cnncalc.solve.common import check_window_sizes, read_array, require, shape_text
 from cnncalc.solve.pipeline_spec import COUNTER, LayerContext, PlannedLayer, build_layer, layer_entry
 
-FIELDS = ("input", "layers", "loss", "target", "only")
 LOSS_ALIASES = {"ce": "cross_entropy", "crossentropy": "cross_entropy", "mean_squared_error": "mse"}
 MAP_FIRST = ("conv", "maxpool", "avgpool", "flatten")
 BATCH_FIRST = ("fc", "softmax")

@@ -9,15 +9,12 @@ import numpy as np
 from cnncalc.core.geometry import WindowGeometry
 from cnncalc.core.pool import (TIE_RULES, avgpool2d_backward, avgpool2d_forward, maxpool2d_backward,
                                maxpool2d_forward, pool_geometry)
-from cnncalc.inputs import fields
+from cnncalc.layers.pool import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
 from cnncalc.solve.common import check_names, check_window_sizes, describe_padding, read_array, read_upstream, require
 from cnncalc.solve.layout import as_nchw
 
-FIELDS = ("x", "dy", "kind", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
-          "count_include_pad", "ties")
-NAMES = ("x", "y", "dy", "dx", "L")
 
 
 @dataclass(frozen=True)
@@ -38,19 +35,8 @@ class PoolProblem:
 def read(problem: Problem) -> PoolProblem:
     require(problem, "x")
     require(problem, "kernel_size", what="a window size like 2 or 2,3")
-    return PoolProblem(
-        x=read_array(problem, "x"),
-        kind=problem.read("kind", fields.read_choice(("max", "avg"), {"average": "avg", "maximum": "max"}), "max"),
-        kernel_size=problem.read("kernel_size", fields.read_int_or_pair(1)),
-        stride=problem.read("stride", fields.read_int_or_pair(1)),
-        padding=problem.read("padding", fields.read_int_or_pair(0), 0),
-        dilation=problem.read("dilation", fields.read_int_or_pair(1), 1),
-        ceil_mode=problem.read("ceil_mode", fields.read_bool, False),
-        count_include_pad=problem.read("count_include_pad", fields.read_bool, True),
-        ties=problem.read("ties", fields.read_ties, "first"),
-        names=check_names(problem, NAMES),
-        source=problem,
-    )
+    return PoolProblem(x=read_array(problem, "x"), **problem.options(SPEC),
+                       names=check_names(problem, SPEC.names), source=problem)
 
 
 def solve(p: PoolProblem, max_elements: int) -> Result:

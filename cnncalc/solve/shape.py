@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 from cnncalc.core.geometry import WindowGeometry, window_geometry
 from cnncalc.core.pool import pool_geometry
 from cnncalc.errors import CnnError
-from cnncalc.inputs import fields
+from cnncalc.layers.pool import SPEC as POOL
+from cnncalc.layers.shape import SPEC
 from cnncalc.inputs.problem import Problem
-from cnncalc.inputs.tensors import read_shape
 from cnncalc.result import Result
 from cnncalc.solve.common import describe_padding, shape_text
 from cnncalc.solve.layout import check_channels, nchw_shape, oihw_shape, user_shape_of_y
 
-FIELDS = ("input", "kernel", "op", "stride", "padding", "dilation", "groups", "anchor", "ceil_mode", "mode")
 AXES = (("H", "kH", "top", "bottom"), ("W", "kW", "left", "right"))
-NO_CAP = sys.maxsize  # shape allocates nothing, so no size is refused
 
 
 @dataclass(frozen=True)
@@ -38,19 +35,11 @@ def read(problem: Problem) -> ShapeProblem:
     for key in ("input", "kernel"):
         if not problem.has(key):
             raise CnnError(key, "a shape like 5x5 (given as --input/--kernel or in the file)", "nothing")
-    shape = lambda raw, field: read_shape(raw, field, NO_CAP)  # noqa: E731
-    op = problem.read("op", fields.read_choice(("conv", "pool")), "conv")
-    pool_padding = fields.read_int_or_pair(0)
-    return ShapeProblem(
-        input=problem.read("input", shape), kernel=problem.read("kernel", shape), op=op,
-        stride=problem.read("stride", fields.read_int_or_pair(1), 1 if op == "conv" else None),
-        padding=problem.read("padding", fields.read_padding if op == "conv" else pool_padding, 0),
-        dilation=problem.read("dilation", fields.read_int_or_pair(1), 1),
-        groups=problem.read("groups", fields.read_int(1), 1),
-        anchor=problem.read("anchor", fields.read_int_or_pair(0)),
-        ceil_mode=problem.read("ceil_mode", fields.read_bool, False),
-        mode=problem.read("mode", fields.read_mode, "correlation"),
-    )
+    options = problem.options(SPEC)
+    if options["op"] == "pool":  # pool's own rules: stride defaults to the window, padding is numbers
+        options["stride"] = problem.read("stride", SPEC.option("stride").read)
+        options["padding"] = problem.option(POOL.option("padding"))
+    return ShapeProblem(**options)
 
 
 def _check_options(p: ShapeProblem) -> None:

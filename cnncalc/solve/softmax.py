@@ -9,13 +9,11 @@ import numpy as np
 from cnncalc.core.softmax import (CE_FORMULAS, REDUCTIONS, cross_entropy, softmax, softmax_backward,
                                   softmax_jacobian, target_distribution)
 from cnncalc.errors import CnnError
-from cnncalc.inputs import fields
+from cnncalc.layers.softmax import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
 from cnncalc.solve.common import check_names, read_array, require, shape_text
 
-FIELDS = ("z", "target", "reduction", "jacobian")
-NAMES = ("z", "p", "t", "L", "dp", "dz")
 
 
 @dataclass(frozen=True)
@@ -33,8 +31,8 @@ def read(problem: Problem) -> SoftmaxProblem:
     if z.ndim not in (1, 2):
         raise problem.locate(CnnError("z", "logits as a vector (K,) or a batch (N, K)", shape_text(z.shape)))
     target = read_array(problem, "target", z.shape)
-    return SoftmaxProblem(z, target, problem.read("reduction", fields.read_choice(REDUCTIONS), "sum"),
-                          problem.read("jacobian", fields.read_bool, False), check_names(problem, NAMES))
+    options = problem.options(SPEC)
+    return SoftmaxProblem(z, target, options["reduction"], options["jacobian"], check_names(problem, SPEC.names))
 
 
 def solve(p: SoftmaxProblem, max_elements: int) -> Result:

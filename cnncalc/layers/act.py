@@ -1,0 +1,37 @@
+"""The act command and the pipeline's activation layers: their options, declared once."""
+
+from __future__ import annotations
+
+from cnncalc.layers.spec import CommandSpec, Option
+
+KINDS = ("relu", "leaky_relu", "sigmoid", "tanh")
+LEAKY_SLOPE = 0.01  # PyTorch's default negative_slope
+
+
+def _solver():
+    from cnncalc.solve import act
+
+    return act
+
+
+SPEC = CommandSpec(
+    name="act",
+    help="Activation: relu, leaky_relu, sigmoid, tanh; dx from dy.",
+    example="cnncalc act --kind sigmoid -x '-1 0 2' --dy '1 1 1'",
+    options=(
+        Option("kind", "choice", "relu, leaky_relu, sigmoid or tanh.", choices=KINDS,
+               aliases={"leaky": "leaky_relu", "leakyrelu": "leaky_relu", "logistic": "sigmoid"}),
+        Option("x", "tensor", "Input, any shape.", flag="-x", torch="input"),
+        Option("dy", "tensor", "Upstream gradient dL/dy (shape of x).", flag="--dy"),
+        Option("slope", "number", "leaky_relu's slope for x ≤ 0 [default 0.01, as PyTorch].", default=LEAKY_SLOPE,
+               torch="negative_slope", pipeline="slope", layers=("leaky_relu",)),
+    ),
+    names=("x", "y", "dy", "dx", "L"),
+    solver=_solver,
+    layer_types=KINDS,
+    type_aliases={"leakyrelu": "leaky_relu", "leaky": "leaky_relu", "logistic": "sigmoid"},
+)
+
+# A pipeline-only layer: no options, no command.
+FLATTEN = CommandSpec(name="flatten", help="Flatten (N, C, H, W) to (N, C·H·W) in C order.", example="",
+                      options=(), layer_types=("flatten",))
