@@ -98,11 +98,12 @@ METAVARS = {"tensor": "TENSOR", "shape": "SHAPE", "int": "N", "choice": "WORD", 
 
 def declared_parameter(option) -> inspect.Parameter:
     """The Typer parameter of an option declared in cnncalc.layers."""
+    shown = option.help + ("" if option.default_text in ("—", "false") else f" [default {option.default_text}]")
     if option.kind == "flag":
         annotation = Annotated[Optional[bool], typer.Option(*option.flags, help=option.help, rich_help_panel=INPUT,
                                                             show_default=False)]
     else:
-        annotation = Annotated[Optional[str], typer.Option(*option.flags, help=option.help, rich_help_panel=INPUT,
+        annotation = Annotated[Optional[str], typer.Option(*option.flags, help=shown, rich_help_panel=INPUT,
                                                            show_default=False,
                                                            metavar=METAVARS.get(option.kind, "VALUE"))]
     return inspect.Parameter(option.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)

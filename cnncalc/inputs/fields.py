@@ -128,13 +128,6 @@ def read_bool(raw, field: str) -> bool:
     raise CnnError(field, "true or false", repr(raw))
 
 
-# The same spellings wherever an option appears: its command, a pipeline layer, `shape`.
-read_mode = read_choice(("correlation", "convolution"),
-                        {"cross_correlation": "correlation", "xcorr": "correlation", "conv": "convolution"})
-read_weight_layout = read_choice(("out-in", "in-out"), {"out_in": "out-in", "in_out": "in-out"})
-read_ties = read_choice(("first", "split", "all"))
-
-
 def _passthrough(raw, field: str):
     return raw
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from cnncalc.layers.spec import CommandSpec, Option
 
-REDUCTION = Option("reduction", "choice", "half_sum (½·Σ, textbook; default), sum (Σ) or mean (PyTorch's "
-                                          "MSELoss).", default="half_sum", choices=("half_sum", "sum", "mean"),
+REDUCTION = Option("reduction", "choice", "half_sum: L = ½·Σ(y − t)², dL/dy = y − t (the textbook form); sum: Σ(y − t)²; "
+                                          "mean: (1/n)·Σ(y − t)², PyTorch's MSELoss.", default="half_sum", choices=("half_sum", "sum", "mean"),
                    aliases={"half": "half_sum"}, torch="reduction")
 
 
@@ -22,7 +22,7 @@ SPEC = CommandSpec(
     options=(
         Option("y", "tensor", "Output y, any shape.", flag="-y", torch="input"),
         Option("target", "tensor", "Target t, the shape of y.", short="-t", torch="target"),
-        Option("kind", "choice", "mse (the only loss here; cross-entropy is in 'cnncalc softmax').",
+        Option("kind", "choice", "mse (cross-entropy is computed from logits, in 'cnncalc softmax').",
                default="mse", choices=("mse",), aliases={"mean_squared_error": "mse", "l2": "mse"}),
         REDUCTION,
     ),

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from cnncalc.layers import loss, softmax
 from cnncalc.layers.spec import CommandSpec, Option
+
+# The fields of the `loss:` mapping; each loss's reduction is the one its own command declares.
+LOSS_TYPE = Option("type", "choice", "cross_entropy or mse.", choices=("cross_entropy", "mse"),
+                   aliases={"ce": "cross_entropy", "crossentropy": "cross_entropy", "mean_squared_error": "mse"})
+LOSS_REDUCTIONS = {"cross_entropy": softmax.REDUCTION, "mse": loss.REDUCTION}
+LOSS_FIELDS = ("type", "kind", "reduction", "target")
 
 
 def _solver():

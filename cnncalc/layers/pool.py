@@ -19,13 +19,14 @@ SPEC = CommandSpec(
     options=(
         Option("x", "tensor", "Input x: (H,W), (C,H,W) or (N,C,H,W).", flag="-x", torch="input"),
         common.UPSTREAM,
-        Option("kind", "choice", "max or avg [default max].", default="max", choices=("max", "avg"),
+        Option("kind", "choice", "max or avg.", default="max", choices=("max", "avg"),
                aliases={"average": "avg", "maximum": "max", "maxpool": "max", "avgpool": "avg"}),
         common.WINDOW,
-        common.STRIDE.but(help="Stride: int or pair [default: the window size].", default=None),
-        Option("padding", "pair", "Padding: int or pair, at most half the window [default 0].", default=0,
+        common.STRIDE.but(help="Stride: an int or a pair.", default=None,
+                          shown_default="the window size"),
+        Option("padding", "pair", "Padding: an int or a pair, at most half the window (PyTorch's limit); max pads with −∞, avg with 0.", default=0,
                torch="padding", pipeline="padding"),
-        common.DILATION.but(layers=("maxpool",)),
+        common.DILATION.but(help="Dilation (max only): an int or a pair.", layers=("maxpool",)),
         common.CEIL_MODE,
         Option("count_include_pad", "bool", "avg: padded cells count in the divisor (true, PyTorch's default) "
                                             "or not (false).", default=True, torch="count_include_pad",

@@ -18,12 +18,12 @@ SPEC = CommandSpec(
     example="cnncalc shape --input 5x5 --kernel 3x3 --stride 2 --padding 1",
     options=(
         Option("input", "shape", "Input shape, e.g. 28x28, 3x32x32 or 8x3x32x32."),
-        Option("kernel", "shape", "Kernel or window shape, e.g. 3x3 (or Cout x Cin x kH x kW for conv)."),
-        Option("op", "choice", "conv or pool [default conv]; pool's stride defaults to its window.",
+        Option("kernel", "shape", "Kernel or window shape: 3x3, or 16x3x5x5 for a conv with 16 output channels."),
+        Option("op", "choice", "conv or pool (pool's stride defaults to its window).",
                default="conv", choices=("conv", "pool")),
-        common.STRIDE, common.CONV_PADDING.but(help=common.CONV_PADDING.help + " (pool: int or pair)"),
+        common.STRIDE, common.CONV_PADDING.but(help=common.CONV_PADDING.help + " Pool: an int or a pair."),
         common.DILATION, common.ANCHOR, common.GROUPS, common.MODE,
-        common.CEIL_MODE.but(help="Pool only: true to round the output size up (PyTorch ceil_mode)."),
+        common.CEIL_MODE.but(help="Pool only: true rounds the output size up (PyTorch's ceil_mode)."),
     ),
     solver=_solver,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cnncalc.layers.spec import CommandSpec, Option
 
-REDUCTION = Option("reduction", "choice", "sum or mean (divides by N, the rows) [default sum].", default="sum",
+REDUCTION = Option("reduction", "choice", "sum or mean (divides L and the gradients by N, the number of rows).", default="sum",
                    choices=("sum", "mean"), torch="reduction")
 
 
@@ -20,10 +20,11 @@ SPEC = CommandSpec(
     example="cnncalc softmax -z '39.6 39.6 39.6 39.6 39.6' --target 2 --jacobian",
     options=(
         Option("z", "tensor", "Logits: a vector (K,) or a batch (N, K).", flag="-z", torch="input"),
-        Option("target", "tensor", "Class index (0-based, like PyTorch), one per row of a batch; or one-hot / "
-                                   "probability rows.", short="-t", torch="target"),
+        Option("target", "tensor", "A class index, 0-based like PyTorch (a vector of N indices for a batch), "
+                                   "or one-hot / soft probability rows.", short="-t", torch="target",
+               shown_default="none"),
         REDUCTION,
-        Option("jacobian", "flag", "Also print dp/dz = diag(p) − p·pᵀ.", default=False),
+        Option("jacobian", "flag", "Also print dp/dz = diag(p) − p·pᵀ, and dL/dp times it, which equals dL/dz.", default=False),
     ),
     names=("z", "p", "t", "L", "dp", "dz"),
     solver=_solver,

@@ -33,6 +33,16 @@ class Option:
     cli: bool = True               # also a flag on the command line
     pipeline: str | None = None    # its field in a pipeline layer (None: not a layer field)
     layers: tuple[str, ...] = ()   # pipeline layer types that take it (empty: every type of the spec)
+    shown_default: str | None = None  # the default in words, where the value alone would not say it
+
+    @property
+    def default_text(self) -> str:
+        """The default as --help and the README state it."""
+        if self.shown_default is not None:
+            return self.shown_default
+        if isinstance(self.default, bool):
+            return str(self.default).lower()
+        return "—" if self.default is None else str(self.default)
 
     @property
     def long_flag(self) -> str:

@@ -12,11 +12,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from cnncalc.core.activations import KINKED, on_kink
-from cnncalc.core.loss import MSE_FORMULAS, MSE_REDUCTIONS
+from cnncalc.core.loss import MSE_FORMULAS
 from cnncalc.core.network import Loss, run_network
-from cnncalc.core.softmax import CE_FORMULAS, REDUCTIONS, target_distribution
+from cnncalc.core.softmax import CE_FORMULAS, target_distribution
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.inputs import fields
+from cnncalc.layers.pipeline import LOSS_FIELDS, LOSS_REDUCTIONS, LOSS_TYPE, SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
 from cnncalc.inputs.tensors import check_size, materialize, read_tensor
@@ -24,7 +25,6 @@ from cnncalc.solve.act import FORMULAS as ACT_FORMULAS
 from cnncalc.solve.common import check_window_sizes, read_array, require, shape_text
 from cnncalc.solve.pipeline_spec import COUNTER, LayerContext, PlannedLayer, build_layer, layer_entry
 
-LOSS_ALIASES = {"ce": "cross_entropy", "crossentropy": "cross_entropy", "mean_squared_error": "mse"}
 MAP_FIRST = ("conv", "maxpool", "avgpool", "flatten")
 BATCH_FIRST = ("fc", "softmax")
 
@@ -49,7 +49,7 @@ def read(problem: Problem) -> PipelineProblem:
     loss, target_raw = _read_loss(problem)
     target = _read_target(problem, loss, target_raw, planned[-1].out_shape if planned else batched.shape)
     names = problem.read("names", fields.read_names, {})
-    only = problem.read("only", lambda raw, field: [n.strip() for n in str(raw).split(",") if n.strip()])
+    only = problem.option(SPEC.option("only"))
     return PipelineProblem(x, batched, planned, loss, target, names, only)
 
 
@@ -91,7 +91,7 @@ def plan_layers(problem: Problem, shape: tuple) -> list[PlannedLayer]:
         counts[counter] = counts.get(counter, 0) + 1
         name = str(options.get("name") or ("p" if kind == "softmax" and counts[counter] == 1
                                            else f"{counter}_{counts[counter]}"))
-        ctx = LayerContext(problem.document, path, f"layers[{k}] ({name})", options, problem.max_elements)
+        ctx = LayerContext(problem.document, path, f"layers[{k}] ({name})", options, problem.max_elements, kind)
         if name in taken or name in ("L", "input", "target"):
             raise ctx.fail(CnnError("name", "a name used once", f"'{name}' again"))
         taken.add(name)
@@ -117,15 +117,14 @@ def _read_loss(problem: Problem) -> tuple[Loss, object]:
         raise problem.locate(CnnError("loss", "a loss: cross_entropy or mse (with a target)", "nothing"))
     options = raw if isinstance(raw, dict) else {"type": raw}
     for key in options:
-        if key not in ("type", "kind", "reduction", "target"):
+        if key not in LOSS_FIELDS:
             raise problem.locate(CnnError(f"loss.{key}", "type, reduction or target", f"'{key}'",
-                                          hint=did_you_mean(key, ("type", "reduction", "target"))))
-    kind = fields.read_choice(("cross_entropy", "mse"), LOSS_ALIASES)
+                                          hint=did_you_mean(key, LOSS_FIELDS)))
     try:
-        loss_kind = kind(options.get("type", options.get("kind", "")), "loss.type" if isinstance(raw, dict) else "loss")
-        choices = REDUCTIONS if loss_kind == "cross_entropy" else MSE_REDUCTIONS
-        reduction = fields.read_choice(choices, {"half": "half_sum"})(options.get("reduction", choices[0]),
-                                                                      "loss.reduction")
+        loss_kind = LOSS_TYPE.read(options.get("type", options.get("kind", "")),
+                                   "loss.type" if isinstance(raw, dict) else "loss")
+        reduction = LOSS_REDUCTIONS[loss_kind]
+        reduction = reduction.read(options.get("reduction", reduction.default), "loss.reduction")
     except CnnError as error:
         raise problem.locate(error) from None
     return Loss(loss_kind, reduction), options.get("target")

@@ -13,24 +13,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from cnncalc.core import network
-from cnncalc.core.activations import LEAKY_SLOPE
 from cnncalc.errors import CnnError, did_you_mean
-from cnncalc.inputs import fields
 from cnncalc.inputs.tensors import Fill, RandomFill, materialize, read_tensor
 from cnncalc.inputs.yamlfile import Document
+from cnncalc.layers import LAYER_TYPE_ALIASES, LAYER_TYPES
 from cnncalc.solve.layout import as_oihw
 
-LAYER_TYPES = ("conv", "relu", "leaky_relu", "sigmoid", "tanh", "maxpool", "avgpool", "flatten", "fc", "softmax")
-TYPE_ALIASES = {"conv2d": "conv", "max_pool": "maxpool", "avg_pool": "avgpool", "linear": "fc", "dense": "fc",
-                "leakyrelu": "leaky_relu"}
-OPTIONS = {
-    "conv": ("weight", "bias", "stride", "padding", "dilation", "groups", "mode", "anchor", "out_channels",
-             "kernel_size"),
-    "maxpool": ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "ties"),
-    "avgpool": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"),
-    "fc": ("weight", "bias", "out", "weight_layout"),
-    "leaky_relu": ("slope",),
-}
 COUNTER = {"maxpool": "pool", "avgpool": "pool"}
 
 
@@ -54,6 +42,7 @@ class LayerContext:
     label: str
     options: dict
     max_elements: int
+    kind: str = ""
 
     def fail(self, error: CnnError) -> CnnError:
         """The error placed at this layer: 'layers[3] (fc_1).weight', with the file's line."""
@@ -61,11 +50,13 @@ class LayerContext:
         named = replace(error, field=f"{self.label}.{error.field}" if error.field else self.label)
         return named.located(self.document.name if self.document else None, line)
 
-    def read(self, key: str, reader, default=None):
+    def value(self, key: str):
+        """The typed value of this layer's option `key` (its pipeline field), as its layer declares it."""
+        option = next(o for o in LAYER_TYPES[self.kind].layer_options(self.kind) if o.pipeline == key)
         if self.options.get(key) is None:
-            return default
+            return option.default
         try:
-            return reader(self.options[key], key)
+            return option.read(self.options[key], key)
         except CnnError as error:
             raise self.fail(error) from None
 
@@ -87,15 +78,15 @@ def layer_entry(raw, path: str) -> tuple[str, dict, str]:
 
 def _layer_type(word: str, path: str) -> str:
     kind = word.strip().lower().replace("-", "_")
-    kind = TYPE_ALIASES.get(kind, kind)
+    kind = LAYER_TYPE_ALIASES.get(kind, kind)
     if kind not in LAYER_TYPES:
         raise CnnError(path, f"a layer type ({', '.join(LAYER_TYPES)})", repr(word),
-                       hint=did_you_mean(kind, LAYER_TYPES + tuple(TYPE_ALIASES)))
+                       hint=did_you_mean(kind, tuple(LAYER_TYPES) + tuple(LAYER_TYPE_ALIASES)))
     return kind
 
 
 def check_options(kind: str, options: dict, ctx: LayerContext) -> None:
-    allowed = OPTIONS.get(kind, ()) + ("name",)
+    allowed = tuple(option.pipeline for option in LAYER_TYPES[kind].layer_options(kind)) + ("name",)
     for key in options:
         if key not in allowed:
             raise ctx.fail(CnnError(key, f"an option of {kind} ({', '.join(allowed)})", f"'{key}'",
@@ -107,7 +98,10 @@ def _parameter(ctx: LayerContext, key: str, shape: tuple | None, needs: str) -> 
     raw = ctx.options.get(key)
     if raw is None:
         return None
-    spec = ctx.read(key, lambda value, field: read_tensor(value, field, ctx.max_elements))
+    try:
+        spec = read_tensor(raw, key, ctx.max_elements)
+    except CnnError as error:
+        raise ctx.fail(error) from None
     if isinstance(spec, np.ndarray) and spec.ndim == 0:
         spec = Fill(float(spec), None)
     if isinstance(spec, (Fill, RandomFill)) and spec.shape is None and shape is None:
@@ -119,16 +113,21 @@ def _parameter(ctx: LayerContext, key: str, shape: tuple | None, needs: str) -> 
 
 
 def _kernel_shape(ctx: LayerContext, channels: int, groups: int) -> tuple | None:
-    out = ctx.read("out_channels", fields.read_int(1))
-    kernel = ctx.read("kernel_size", fields.read_int_or_pair(1))
+    out, kernel = ctx.value("out_channels"), ctx.value("kernel_size")
     if out is None or kernel is None:
         return None
     k = kernel if isinstance(kernel, list) else [kernel, kernel]
     return (out, channels // groups, k[0], k[1])
 
 
+def _check_agrees(ctx: LayerContext, key: str, given, actual, what: str) -> None:
+    """An option that restates the weight's shape must say what the weight says."""
+    if given is not None and given != actual:
+        raise ctx.fail(CnnError(key, f"{actual}, {what}", str(given)))
+
+
 def build_conv(ctx: LayerContext, in_shape: tuple):
-    groups = ctx.read("groups", fields.read_int(1), 1)
+    groups = ctx.value("groups")
     channels = in_shape[1] if len(in_shape) == 4 else 1
     weight = _parameter(ctx, "weight", _kernel_shape(ctx, channels, groups), "out_channels and kernel_size")
     if weight is None:
@@ -138,35 +137,35 @@ def build_conv(ctx: LayerContext, in_shape: tuple):
         w4 = as_oihw(weight, "weight")
     except CnnError as error:
         raise ctx.fail(error) from None
+    kernel = ctx.value("kernel_size")
+    _check_agrees(ctx, "out_channels", ctx.value("out_channels"), w4.shape[0], "the filters of the weight")
+    _check_agrees(ctx, "kernel_size", None if kernel is None else list(kernel if isinstance(kernel, list)
+                                                                       else [kernel, kernel]),
+                  list(w4.shape[2:]), "the kernel size of the weight")
     bias = _parameter(ctx, "bias", (w4.shape[0],), "one bias per filter")
     if bias is not None and bias.shape != (w4.shape[0],):
         raise ctx.fail(CnnError("bias", f"one bias per filter ({w4.shape[0]})", f"shape {bias.shape}"))
-    layer = network.Conv(
-        w4, bias, stride=ctx.read("stride", fields.read_int_or_pair(1), 1),
-        padding=ctx.read("padding", fields.read_padding, 0),
-        dilation=ctx.read("dilation", fields.read_int_or_pair(1), 1), groups=groups,
-        mode=ctx.read("mode", fields.read_mode, "correlation"),
-        anchor=ctx.read("anchor", fields.read_int_or_pair(0)))
+    layer = network.Conv(w4, bias, stride=ctx.value("stride"), padding=ctx.value("padding"),
+                         dilation=ctx.value("dilation"), groups=groups, mode=ctx.value("mode"),
+                         anchor=ctx.value("anchor"))
     return layer, {"weight": weight.shape} | ({"bias": bias.shape} if bias is not None else {})
 
 
 def build_pool(ctx: LayerContext, kind: str):
-    kernel = ctx.read("kernel_size", fields.read_int_or_pair(1))
+    kernel = ctx.value("kernel_size")
     if kernel is None:
         raise ctx.fail(CnnError("kernel_size", "a window size like 2 or [2, 3]", "nothing"))
+    maxpool = kind == "maxpool"
     layer = network.Pool(
-        "max" if kind == "maxpool" else "avg", kernel, stride=ctx.read("stride", fields.read_int_or_pair(1)),
-        padding=ctx.read("padding", fields.read_int_or_pair(0), 0),
-        dilation=ctx.read("dilation", fields.read_int_or_pair(1), 1),
-        ceil_mode=ctx.read("ceil_mode", fields.read_bool, False),
-        count_include_pad=ctx.read("count_include_pad", fields.read_bool, True),
-        ties=ctx.read("ties", fields.read_ties, "first"))
+        "max" if maxpool else "avg", kernel, stride=ctx.value("stride"), padding=ctx.value("padding"),
+        dilation=ctx.value("dilation") if maxpool else 1, ceil_mode=ctx.value("ceil_mode"),
+        count_include_pad=True if maxpool else ctx.value("count_include_pad"),
+        ties=ctx.value("ties") if maxpool else "first")
     return layer, {}
 
 
 def build_fc(ctx: LayerContext, in_shape: tuple):
-    layout = ctx.read("weight_layout", fields.read_weight_layout, "out-in")
-    out = ctx.read("out", fields.read_int(1))
+    layout, out = ctx.value("weight_layout"), ctx.value("out")
     inputs = int(np.prod(in_shape[1:]))
     shape = None if out is None else ((out, inputs) if layout == "out-in" else (inputs, out))
     weight = _parameter(ctx, "weight", shape, "out (the number of outputs)")
@@ -175,6 +174,7 @@ def build_fc(ctx: LayerContext, in_shape: tuple):
     if weight.ndim != 2:
         raise ctx.fail(CnnError("weight", f"a matrix ({layout})", f"{weight.ndim}-D"))
     outputs = weight.shape[0 if layout == "out-in" else 1]
+    _check_agrees(ctx, "out", out, outputs, f"the outputs of the weight ({layout})")
     bias = _parameter(ctx, "bias", (outputs,), "one bias per output")
     if bias is not None and bias.shape != (outputs,):
         raise ctx.fail(CnnError("bias", f"one bias per output ({outputs})", f"shape {bias.shape}"))
@@ -196,7 +196,7 @@ def build_layer(kind: str, ctx: LayerContext, in_shape: tuple):
     elif kind == "softmax":
         layer, shapes = network.Softmax(), {}
     else:
-        layer, shapes = network.Activation(kind, ctx.read("slope", fields.read_number, LEAKY_SLOPE)), {}
+        layer, shapes = network.Activation(kind, ctx.value("slope") if kind == "leaky_relu" else 0.0), {}
     try:
         out_shape = layer.output_shape(in_shape)
     except CnnError as error:
