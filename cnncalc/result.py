@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cnncalc.naming import Naming
+
 JSON_SCHEMA_VERSION = 1
 
 
@@ -25,16 +27,24 @@ class Result:
     positions: dict[str, np.ndarray] = field(default_factory=dict)  # (..., 2) 0-based (row, col)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)
+    naming: Naming = field(default_factory=Naming)
     slice_axes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # labels of leading axes
 
+    @property
+    def names(self) -> dict[str, str]:
+        """The user's display names (canonical → shown), as JSON lists them."""
+        return self.naming.display
+
     def display_name(self, name: str) -> str:
-        """The user's name for a canonical one; a gradient 'dx' shows as dL/dx (dC/dI with names)."""
-        if name in self.names:
-            return self.names[name]
-        if name.startswith("dL/d"):
-            return f"d{self.names.get('L', 'L')}/d{self.display_name(name[4:])}"
-        base = name[1:]
-        if name.startswith("d") and (base in self.inputs or base in self.forward):
-            return f"d{self.names.get('L', 'L')}/d{self.display_name(base)}"
-        return name
+        return self.naming.shown(name)
+
+    def tensor(self, name: str) -> np.ndarray:
+        """Any tensor of the result by its canonical name."""
+        for section in (self.inputs, self.forward, self.backward, self.extras, self.positions):
+            if name in section:
+                return section[name]
+        raise KeyError(name)
+
+    @property
+    def tensor_names(self) -> list[str]:
+        return [name for section in (self.inputs, self.forward, self.backward) for name in section]

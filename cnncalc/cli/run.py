@@ -28,7 +28,8 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions):
     from cnncalc.inputs.problem import load_problem
 
     solver = spec.solver()
-    problem = load_problem(path, options, spec.fields, out.max_elements, command=spec.name)
+    problem = load_problem(path, options, spec.fields, out.max_elements, command=spec.name,
+                           index_base=out.index_base)
     try:
         return solver.solve(solver.read(problem), out.max_elements)
     except CnnError as error:

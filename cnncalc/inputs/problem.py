@@ -26,6 +26,7 @@ class Problem:
     document: Document | None = None
     from_options: set = field(default_factory=set)
     max_elements: int = DEFAULT_MAX_ELEMENTS
+    index_base: int = 1
 
     def has(self, key: str) -> bool:
         return self.values.get(key) is not None
@@ -56,7 +57,8 @@ class Problem:
 
 
 def load_problem(path: str | None, options: dict, known: tuple[str, ...],
-                 max_elements: int = DEFAULT_MAX_ELEMENTS, command: str | None = None) -> Problem:
+                 max_elements: int = DEFAULT_MAX_ELEMENTS, command: str | None = None,
+                 index_base: int = 1) -> Problem:
     """The file at `path` (or none), with every option that was given laid over it."""
     document = load_document(path, max_elements) if path else None
     values = dict(document.data) if document else {}
@@ -64,7 +66,7 @@ def load_problem(path: str | None, options: dict, known: tuple[str, ...],
     _check_command(values, command, document)
     given = {key: value for key, value in options.items() if value is not None}
     values.update(given)
-    return Problem(values, document, set(given), max_elements)
+    return Problem(values, document, set(given), max_elements, index_base)
 
 
 def _check_keys(values: dict, known: tuple[str, ...], document: Document | None) -> None:

@@ -42,7 +42,7 @@ def solve(p: ActProblem, max_elements: int) -> Result:
     forward_formula, backward_formula = FORMULAS[p.kind]
     result = Result("act", {"kind": p.kind, "slope": p.slope if p.kind == "leaky_relu" else None},
                     conventions=[f"{p.kind}: {forward_formula.format(slope=f'{p.slope:g}')}",
-                                 backward_formula], names=p.names)
+                                 backward_formula], naming=p.names)
     result.inputs["x"] = p.x
     result.forward["y"] = y
     dy = read_upstream(p.source, y.shape)

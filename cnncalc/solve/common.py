@@ -6,20 +6,21 @@ from cnncalc.core.geometry import WindowGeometry
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
+from cnncalc.naming import LAYER_GRADIENTS, Naming
 
 
 def shape_text(shape) -> str:
     return "×".join(str(n) for n in shape) if len(shape) else "a scalar"
 
 
-def check_names(problem: Problem, canonical: tuple[str, ...]) -> dict[str, str]:
-    """The user's display names, each for a name this command has."""
+def check_names(problem: Problem, canonical, gradients: dict | None = None) -> Naming:
+    """The user's notation: display names, each for a name this command has, and the index base."""
     names = problem.read("names", fields.read_names, {})
     for key in names:
         if key not in canonical:
-            raise problem.locate(CnnError("names", f"names among {', '.join(canonical)}", f"'{key}'",
+            raise problem.locate(CnnError(f"names.{key}", f"names among {', '.join(canonical)}", f"'{key}'",
                                           hint=did_you_mean(key, canonical)))
-    return names
+    return Naming(names, LAYER_GRADIENTS if gradients is None else gradients, problem.index_base)
 
 
 def describe_padding(given, anchor, geom: WindowGeometry) -> str:

@@ -82,7 +82,7 @@ def solve(p: FcProblem, max_elements: int) -> Result:
     y_shape = y2.shape if batch else y2.shape[1:]
     result = Result("fc", {"weight_layout": p.layout, "in": x2.shape[1], "out": y2.shape[1], "batch": x2.shape[0],
                            "bias": p.b is not None, "flattened": note is not None},
-                    conventions=_conventions(p.layout, p.b is not None), names=p.names)
+                    conventions=_conventions(p.layout, p.b is not None), naming=p.names)
     result.notes += [note] if note else []
     result.inputs.update({"x": p.x, "w": p.w} | ({"b": p.b} if p.b is not None else {}))
     result.slice_axes.update({"x": ("n", "c")})

@@ -46,10 +46,16 @@ def check_channels(x4_shape: tuple, w4_shape: tuple, groups: int, kernel_field: 
                        f"groups {groups})", f"{w4_shape[1]} (the kernel is {shape_text(w4_shape)})")
 
 
-def user_shape_of_y(x_ndim: int, w_ndim: int, y4_shape: tuple) -> tuple:
-    """y with N only if x had it, and a channel axis if x had one or w holds several filters."""
-    if x_ndim == 4:
-        return tuple(y4_shape)
-    if x_ndim == 3 or w_ndim == 4 or y4_shape[1] > 1:
-        return tuple(y4_shape[1:])
-    return tuple(y4_shape[2:])
+def shown_shape(shape: tuple, added: int) -> tuple:
+    """The shape of a batch-first tensor as the user writes it, when `added` leading axes of the
+    input were not written: N goes, and C too for a map whose input had none and that has one
+    channel. The one rule for conv, shape and every pipeline intermediate."""
+    drop = 0
+    while drop < added and drop < len(shape) - 1 and shape[drop] == 1 and (drop == 0 or len(shape) == 4):
+        drop += 1
+    return tuple(shape[drop:])
+
+
+def user_shape_of_y(x_ndim: int, y4_shape: tuple) -> tuple:
+    """A conv's y with N only if x had it, and a channel axis if x had one or y has several."""
+    return shown_shape(tuple(y4_shape), 4 - x_ndim)

@@ -37,7 +37,7 @@ def solve(p: LossProblem, max_elements: int) -> Result:
             "mean": f"PyTorch's MSELoss (default reduction='mean'); n = {p.y.size} entries"}[p.reduction]
     result = Result("loss", {"kind": "mse", "reduction": p.reduction},
                     conventions=[f"mse: {MSE_FORMULAS[p.reduction]}, {MSE_GRADIENT_FORMULAS[p.reduction]}  ({note})"],
-                    names=p.names)
+                    naming=p.names)
     result.inputs.update({"y": p.y, "t": p.target})
     result.forward["L"] = np.array(out.loss)
     result.backward["dy"] = out.dy

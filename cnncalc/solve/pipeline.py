@@ -16,13 +16,14 @@ from cnncalc.core.loss import MSE_FORMULAS
 from cnncalc.core.network import Loss, run_network
 from cnncalc.core.softmax import CE_FORMULAS, target_distribution
 from cnncalc.errors import CnnError, did_you_mean
-from cnncalc.inputs import fields
 from cnncalc.layers.pipeline import LOSS_FIELDS, LOSS_REDUCTIONS, LOSS_TYPE, SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
 from cnncalc.inputs.tensors import check_size, materialize, read_tensor
 from cnncalc.solve.act import FORMULAS as ACT_FORMULAS
-from cnncalc.solve.common import check_window_sizes, read_array, require, shape_text
+from cnncalc.naming import Naming, pipeline_gradients
+from cnncalc.solve.layout import shown_shape
+from cnncalc.solve.common import check_names, check_window_sizes, read_array, require, shape_text
 from cnncalc.solve.pipeline_spec import COUNTER, LayerContext, PlannedLayer, build_layer, layer_entry
 
 MAP_FIRST = ("conv", "maxpool", "avgpool", "flatten")
@@ -36,7 +37,7 @@ class PipelineProblem:
     layers: list[PlannedLayer]
     loss: Loss
     target: np.ndarray
-    names: dict
+    names: Naming
     only: list[str] | None
 
 
@@ -48,9 +49,17 @@ def read(problem: Problem) -> PipelineProblem:
     planned = plan_layers(problem, batched.shape)
     loss, target_raw = _read_loss(problem)
     target = _read_target(problem, loss, target_raw, planned[-1].out_shape if planned else batched.shape)
-    names = problem.read("names", fields.read_names, {})
+    names = _naming(problem, planned)
     only = problem.option(SPEC.option("only"))
     return PipelineProblem(x, batched, planned, loss, target, names, only)
+
+
+def _naming(problem: Problem, planned: list[PlannedLayer]) -> Naming:
+    """Display names for this network's tensors: its intermediates, parameters and their gradients."""
+    tensors = ["input"] + [name for step in planned
+                           for name in [step.name] + [f"{step.name}.{key}" for key in step.param_shapes]]
+    gradients = pipeline_gradients(tensors)
+    return check_names(problem, tensors + ["target", "L"] + list(gradients), gradients)
 
 
 def _layout_setter(layers) -> str | None:
@@ -154,11 +163,8 @@ def _read_target(problem: Problem, loss: Loss, inner, out_shape: tuple) -> np.nd
 
 
 def _display(array: np.ndarray, lead: int) -> np.ndarray:
-    """A batch-first tensor without the leading axes the user did not write (N, and C for an H×W input)."""
-    drop = 0
-    while drop < lead and drop < array.ndim - 1 and array.shape[drop] == 1 and (drop == 0 or array.ndim == 4):
-        drop += 1
-    return array.reshape(array.shape[drop:])
+    """A batch-first tensor without the leading axes the user did not write."""
+    return array.reshape(shown_shape(array.shape, lead))
 
 
 def _describe(step: PlannedLayer, lead: int) -> str:
@@ -195,7 +201,7 @@ def solve(p: PipelineProblem, max_elements: int) -> Result:
     run = run_network(layers, p.batched_input, p.loss, p.target)
     lead = p.batched_input.ndim - p.input.ndim
     fused = p.loss.kind == "cross_entropy" and bool(p.layers) and p.layers[-1].kind == "softmax"
-    result = Result("pipeline", _parameters(p), names=p.names,
+    result = Result("pipeline", _parameters(p), naming=p.names,
                     conventions=[_describe(step, lead) for step in p.layers] + [_loss_line(p.loss, fused)])
     result.inputs["input"] = p.input
     for step in p.layers:
@@ -241,13 +247,7 @@ def _parameters(p: PipelineProblem) -> dict:
 def _only(result: Result, wanted: list[str]) -> Result:
     """Keep the tensors named in --only (canonical or display names)."""
     sections = (result.inputs, result.forward, result.backward)
-    known = {key: key for section in sections for key in section}
-    known |= {result.display_name(key): key for key in list(known)}
-    for name in wanted:
-        if name not in known:
-            raise CnnError("only", "names of this pipeline's tensors", f"'{name}'",
-                           hint=did_you_mean(name, list(known)))
-    keep = {known[name] for name in wanted}
+    keep = {result.naming.canonical(name, result.tensor_names, "only") for name in wanted}
     for section in sections:
         for key in [k for k in section if k not in keep]:
             del section[key]

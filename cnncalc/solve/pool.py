@@ -44,7 +44,7 @@ def solve(p: PoolProblem, max_elements: int) -> Result:
     geom = pool_geometry(x4.shape[2:], p.kernel_size, p.stride, p.padding, p.dilation, p.ceil_mode, p.kind)
     check_window_sizes(geom, x4.shape[:2], x4.shape[1], max_elements)
     lead = p.x.shape[:-2]
-    result = Result("pool", _parameters(p, geom), conventions=_conventions(p, geom), names=p.names)
+    result = Result("pool", _parameters(p, geom), conventions=_conventions(p, geom), naming=p.names)
     result.inputs["x"] = p.x
     if p.kind == "max":
         forward = maxpool2d_forward(x4, geom)

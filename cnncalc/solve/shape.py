@@ -56,7 +56,7 @@ def _conv_output(p: ShapeProblem) -> tuple[WindowGeometry, tuple]:
     check_channels(x4, w4, p.groups, kernel_field="kernel")
     geom = window_geometry(x4[2:], w4[2:], p.stride, p.padding, p.dilation, p.anchor, p.mode)
     geom.check_fits("kernel")
-    return geom, user_shape_of_y(len(p.input), len(p.kernel), (x4[0], w4[0]) + geom.out_hw)
+    return geom, user_shape_of_y(len(p.input), (x4[0], w4[0]) + geom.out_hw)
 
 
 def _pool_output(p: ShapeProblem) -> tuple[WindowGeometry, tuple]:

@@ -40,7 +40,7 @@ def solve(p: SoftmaxProblem, max_elements: int) -> Result:
     result = Result("softmax", {"reduction": p.reduction if p.target is not None else None,
                                 "classes": z2.shape[1], "batch": z2.shape[0]},
                     conventions=["p[k] = e^(z[k] − max z) / Σ_j e^(z[j] − max z)  (softmax, computed stably)"],
-                    names=p.names)
+                    naming=p.names)
     result.inputs["z"] = p.z
     p2 = softmax(z2)
     result.forward["p"] = p2.reshape(p.z.shape)

@@ -1,0 +1,78 @@
+"""The user's notation, owned in one place: display names, the reverse lookup, the index base,
+and how one entry is written.
+
+Canonical names (x, w, y, dx, conv_1, dL/dconv_1.weight, ...) are what the code and JSON use;
+display names are the user's (`--names x=I,w=W,y=O,L=C`). A gradient's display name is built
+from the loss's and its target's (dx → dC/dI), from an explicit map of which canonical name is
+the gradient of which: never from a string prefix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cnncalc.errors import CnnError, did_you_mean
+
+# The gradients of the single-layer commands: dx is dL/dx, and so on.
+LAYER_GRADIENTS = {"dx": "x", "dw": "w", "db": "b", "dy": "y", "dp": "p", "dz": "z"}
+
+
+def pipeline_gradients(names) -> dict[str, str]:
+    """A pipeline's gradients: dL/d<name> for every intermediate and parameter."""
+    return {f"dL/d{name}": name for name in names}
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Display names, their reverse, the index base and the spelling of an entry."""
+
+    display: dict[str, str] = field(default_factory=dict)    # canonical → the user's name
+    gradients: dict[str, str] = field(default_factory=dict)  # gradient's canonical name → its target's
+    base: int = 1                                            # indices as on paper (1) or as in code (0)
+
+    @property
+    def loss(self) -> str:
+        return self.display.get("L", "L")
+
+    def shown(self, name: str) -> str:
+        """The user's name for a canonical one: dx shows as dL/dx, or dC/dI with names."""
+        if name in self.display:
+            return self.display[name]
+        if name in self.gradients:
+            return f"d{self.loss}/d{self.shown(self.gradients[name])}"
+        return name
+
+    def canonical(self, text: str, known, field: str = "name") -> str:
+        """The canonical name for `text`, given as a canonical or a display name among `known`."""
+        spellings = {name: name for name in known} | {self.shown(name): name for name in known}
+        if text in spellings:
+            return spellings[text]
+        raise CnnError(field, f"a name of this problem ({', '.join(spellings)})", f"'{text}'",
+                       hint=did_you_mean(text, list(spellings)))
+
+    def index(self, index: tuple[int, ...]) -> tuple[int, ...]:
+        """0-based indices as the user counts them."""
+        return tuple(int(i) + self.base for i in index)
+
+    def entry(self, name: str, index: tuple[int, ...], shape: tuple[int, ...] | None = None) -> str:
+        """One entry as written in tables and messages: x[2,1] (in the user's index base)."""
+        kept = _person_axes(index, shape)
+        if not kept:
+            return self.shown(name)
+        return f"{self.shown(name)}[{','.join(map(str, self.index(kept)))}]"
+
+    def subscript(self, name: str, index: tuple[int, ...], shape: tuple[int, ...] | None = None) -> str:
+        """One entry as written on paper: W_12, k_2 for a column kernel, x_{10,2} past one digit."""
+        kept = self.index(_person_axes(index, shape))
+        if not kept:
+            return self.shown(name)
+        joined = "".join(map(str, kept)) if all(i < 10 for i in kept) else "{" + ",".join(map(str, kept)) + "}"
+        return f"{self.shown(name)}_{joined}"
+
+
+def _person_axes(index: tuple[int, ...], shape: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The indices a person writes: axes of length 1 dropped (a 2×1 kernel's entries are k_1, k_2)."""
+    if shape is None:
+        return tuple(index)
+    kept = tuple(i for i, n in zip(index, shape) if n != 1)
+    return kept

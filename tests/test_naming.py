@@ -1,0 +1,80 @@
+"""The user's notation has one owner: display names, reverse lookup, index base, entry spelling."""
+
+import pytest
+
+from cli_helpers import cnncalc
+from cnncalc.errors import CnnError
+from cnncalc.naming import LAYER_GRADIENTS, Naming, pipeline_gradients
+
+HOMEWORK = "examples/seed001_homework11.yaml"
+
+
+def test_gradients_take_the_loss_and_target_names():
+    naming = Naming({"x": "I", "L": "C"}, LAYER_GRADIENTS)
+    assert naming.shown("dx") == "dC/dI"
+    assert naming.shown("dw") == "dC/dw"
+    assert naming.shown("y") == "y"
+
+
+def test_a_layer_named_like_a_gradient_is_not_taken_for_one():
+    naming = Naming({}, pipeline_gradients(["input", "dinput"]))
+    assert naming.shown("dinput") == "dinput"
+    assert naming.shown("dL/ddinput") == "dL/ddinput"
+    assert naming.shown("dL/dinput") == "dL/dinput"
+
+
+def test_reverse_lookup_accepts_canonical_and_display_names():
+    naming = Naming({"x": "I", "L": "C"}, LAYER_GRADIENTS)
+    known = ["x", "y", "dx"]
+    assert naming.canonical("dC/dI", known) == "dx"
+    assert naming.canonical("I", known) == "x"
+    assert naming.canonical("dx", known) == "dx"
+    with pytest.raises(CnnError) as caught:
+        naming.canonical("dC/dJ", known, "only")
+    assert "did you mean 'dC/dI'" in caught.value.message()
+
+
+def test_entries_in_the_users_index_base():
+    assert Naming({"w": "W"}).entry("w", (0, 1)) == "W[1,2]"
+    assert Naming({"w": "W"}, base=0).entry("w", (0, 1)) == "W[0,1]"
+    assert Naming({"w": "W"}).subscript("w", (0, 1)) == "W_12"
+    assert Naming().subscript("x", (9, 0)) == "x_{10,1}"
+
+
+def test_a_column_kernel_is_written_with_one_index_as_on_paper():
+    naming = Naming({"w": "k"})
+    assert naming.subscript("w", (1, 0), shape=(2, 1)) == "k_2"
+    assert naming.entry("w", (0, 0, 1, 0), shape=(1, 1, 2, 1)) == "k[2]"
+
+
+def test_pipeline_names_must_name_its_tensors(tmp_path):
+    text = open(HOMEWORK).read().replace("fc_1.weight: W}", "fc_9.weight: W}")
+    problem = tmp_path / "hw.yaml"
+    problem.write_text(text)
+    run = cnncalc("pipeline", str(problem))
+    assert run.code == 2
+    assert "names.fc_9.weight" in run.err and "did you mean 'fc_1.weight'" in run.err
+
+
+def test_pipeline_refuses_an_unknown_name_on_the_command_line():
+    run = cnncalc("pipeline", HOMEWORK, "--names", "fc_2=Z")
+    assert run.code == 2 and "did you mean 'fc_1'" in run.err
+
+
+def test_only_finds_display_names_of_gradients():
+    run = cnncalc("pipeline", HOMEWORK, "--only", "dL/dfc_1,p", "--json")
+    assert run.code == 0
+    assert set(run.json()["backward"]) == {"dL/dfc_1"}
+
+
+@pytest.mark.parametrize("x, w, shape", [
+    ("[[1,2,3],[4,5,6],[7,8,9]]", "[[[[1,0],[0,1]]]]", [2, 2]),
+    ("[[[1,2,3],[4,5,6],[7,8,9]]]", "[[1,0],[0,1]]", [1, 2, 2]),
+    ("[[1,2,3],[4,5,6],[7,8,9]]", "[[[[1,0],[0,1]]],[[[1,1],[1,1]]]]", [2, 2, 2]),
+])
+def test_conv_and_pipeline_show_a_layer_with_the_same_shape(x, w, shape, tmp_path):
+    conv = cnncalc("conv", "-x", x, "-w", w, "--json").json()
+    problem = tmp_path / "net.yaml"
+    problem.write_text(f"input: {x}\nlayers:\n  - {{type: conv, weight: {w}}}\nloss: mse\ntarget: 0\n")
+    piped = cnncalc("pipeline", str(problem), "--json").json()
+    assert conv["forward"]["y"]["shape"] == piped["forward"]["conv_1"]["shape"] == shape
