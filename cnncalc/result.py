@@ -12,7 +12,7 @@ import numpy as np
 
 from cnncalc.naming import Naming
 
-JSON_SCHEMA_VERSION = 1
+JSON_SCHEMA_VERSION = 2  # 2: "rules", the conventions as data
 
 
 @dataclass

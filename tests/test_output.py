@@ -44,9 +44,9 @@ def test_table_uses_display_names_index_base_and_precision(monkeypatch):
 def test_json_schema_and_full_precision():
     result = cnncalc("conv", "-x", "1/3 2/3 1; 1/7 0.1 3; 7 8 9", "-w", "1 0; 0 0", "--dy", "{fill: 1}",
                      "-b", "0", "--json").json()
-    assert set(result) == {"schema", "command", "parameters", "conventions", "names", "inputs", "forward",
+    assert set(result) == {"schema", "command", "parameters", "conventions", "rules", "names", "inputs", "forward",
                            "backward", "extras", "notes", "warnings"}
-    assert result["schema"] == 1 and result["command"] == "conv"
+    assert result["schema"] == 2 and result["command"] == "conv"
     assert result["parameters"]["padding"] == [[0, 0], [0, 0]]
     y = result["forward"]["y"]
     assert y["shape"] == [2, 2]

@@ -103,16 +103,19 @@ def resolve_padding(spec, in_hw: Pair, kernel_hw: Pair, stride: Pair, dilation: 
     return explicit_padding(spec)
 
 
-def output_length(n: int, k: int, stride: int, dilation: int, pad: Pair, ceil_mode: bool = False) -> int:
-    """Number of window positions along one axis (PyTorch's rule, ceil_mode included)."""
+def window_count(n: int, k: int, stride: int, dilation: int, pad: Pair, ceil_mode: bool = False) -> int:
+    """Windows along one axis by the size formula alone: ⌊span / s⌋ + 1, or ⌈span / s⌉ + 1 in ceil mode."""
     span = n + pad[0] + pad[1] - effective_kernel(k, dilation)
-    if not ceil_mode:
-        return max(span // stride + 1, 0)
     # Floor division of a possibly negative span, as PyTorch's div_rtn: in ceil mode a
     # window may overshoot the padded input by less than one stride.
-    out = (span + stride - 1) // stride + 1
+    return span // stride + 1 if not ceil_mode else (span + stride - 1) // stride + 1
+
+
+def output_length(n: int, k: int, stride: int, dilation: int, pad: Pair, ceil_mode: bool = False) -> int:
+    """Number of window positions along one axis (PyTorch's rule, ceil_mode included)."""
+    out = window_count(n, k, stride, dilation, pad, ceil_mode)
     # PyTorch drops a last window that would start inside the right padding.
-    if out > 0 and (out - 1) * stride >= n + pad[0]:
+    if ceil_mode and out > 0 and (out - 1) * stride >= n + pad[0]:
         out -= 1
     return max(out, 0)
 

@@ -14,23 +14,10 @@ import numpy as np
 from cnncalc.errors import CnnError, did_you_mean
 
 MSE_REDUCTIONS = ("half_sum", "sum", "mean")
-MSE_FORMULAS = {
-    "half_sum": "L = ½·Σ(y − t)²",
-    "sum": "L = Σ(y − t)²",
-    "mean": "L = (1/n)·Σ(y − t)²",
-}
-MSE_GRADIENT_FORMULAS = {
-    "half_sum": "dL/dy = y − t",
-    "sum": "dL/dy = 2·(y − t)",
-    "mean": "dL/dy = 2·(y − t)/n",
-}
-
-
 @dataclass(frozen=True)
 class MseResult:
     loss: float
     dy: np.ndarray  # dL/dy, shaped like y
-    formula: str    # MSE_FORMULAS[reduction]
 
 
 def mse(y: np.ndarray, t: np.ndarray, reduction: str = "half_sum") -> MseResult:
@@ -45,7 +32,7 @@ def mse(y: np.ndarray, t: np.ndarray, reduction: str = "half_sum") -> MseResult:
     with np.errstate(over="ignore"):  # a sum past the float range is inf, said as such
         squares = float((diff * diff).sum())
     if reduction == "half_sum":
-        return MseResult(0.5 * squares, diff, MSE_FORMULAS[reduction])
+        return MseResult(0.5 * squares, diff)
     if reduction == "sum":
-        return MseResult(squares, 2.0 * diff, MSE_FORMULAS[reduction])
-    return MseResult(squares / diff.size, (2.0 / diff.size) * diff, MSE_FORMULAS[reduction])
+        return MseResult(squares, 2.0 * diff)
+    return MseResult(squares / diff.size, (2.0 / diff.size) * diff)

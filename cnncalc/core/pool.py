@@ -22,11 +22,6 @@ from cnncalc.errors import CnnError, did_you_mean
 
 KINDS = ("max", "avg")
 TIES = ("first", "split", "all")
-TIE_RULES = {
-    "first": "the first maximum in row-major window order gets dy (PyTorch)",
-    "split": "dy is shared equally among the tied maxima of the window",
-    "all": "every tied maximum of the window gets the full dy",
-}
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,6 @@ import numpy as np
 from cnncalc.errors import CnnError, did_you_mean
 
 REDUCTIONS = ("sum", "mean")
-CE_FORMULAS = {
-    "sum": "L = −Σ t·ln p",
-    "mean": "L = −(1/N)·Σ t·ln p",
-}
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,14 @@
 """JSON output: one object, full float64 precision, never passed through rich.
 
-Schema (version 1):
-  {"schema": 1, "command": str, "parameters": {...}, "conventions": [str],
+Schema (version 2):
+  {"schema": 2, "command": str, "parameters": {...}, "conventions": [str], "rules": [rule],
    "inputs": {name: tensor}, "forward": {name: tensor}, "backward": {name: tensor},
    "extras": {name: tensor}, "notes": [str], "warnings": [str]}
   tensor = {"shape": [int, ...], "data": nested lists (a bare number for shape [])}
   positions (max-pool argmax) are extras with a last axis of 2: 0-based (row, col).
   Entries that are not finite (dL/dp where p underflowed, a max over padding only) are the
   strings "inf", "-inf" or "nan"; every other entry is a number that reads back exactly.
+  rule = {"id": str, ...its parameters} (the conventions as data; a pipeline layer's own under "rules")
 Keys are canonical names; display names are listed under "names".
 """
 
@@ -17,6 +18,7 @@ import json
 
 import numpy as np
 
+from cnncalc.render.conventions import convention_lines
 from cnncalc.result import JSON_SCHEMA_VERSION, Result
 
 
@@ -36,7 +38,8 @@ def result_json(result: Result) -> dict:
         "schema": JSON_SCHEMA_VERSION,
         "command": result.command,
         "parameters": result.parameters,
-        "conventions": result.conventions,
+        "conventions": convention_lines(result.conventions),
+        "rules": [rule.as_data() for rule in result.conventions],
         "names": result.names,
         "inputs": {k: tensor_json(v) for k, v in result.inputs.items()},
         "forward": {k: tensor_json(v) for k, v in result.forward.items()},

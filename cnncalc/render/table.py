@@ -15,6 +15,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from cnncalc.render.conventions import convention_lines
 from cnncalc.render.numbers import format_number
 from cnncalc.result import Result
 
@@ -86,7 +87,7 @@ def _section(title: str, tensors: dict, result: Result, precision: int, base: in
 
 def build_view(result: Result, precision: int = 4, base: int = 1) -> Group:
     parts = [Text(f"cnncalc {result.command}", style="bold")]
-    parts += [Text("  " + line, style="cyan") for line in result.conventions]
+    parts += [Text("  " + line, style="cyan") for line in convention_lines(result.conventions)]
     parts += [Text("  note: " + line, style="yellow") for line in result.notes]
     parts.append(Text(""))
     parts += _section("Inputs", result.inputs, result, precision, base)

@@ -6,19 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cnncalc.core.conventions import Rule, RuleId
 from cnncalc.core.activations import ACTIVATIONS, activation_backward, activation_forward, on_kink
 from cnncalc.layers.act import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
 from cnncalc.solve.common import check_names, read_array, read_upstream, require
-
-FORMULAS = {
-    "relu": ("y = max(x, 0)", "dx = dy · [x > 0]  (0 at x = 0 exactly, as PyTorch)"),
-    "leaky_relu": ("y = x if x > 0 else a·x  (a = {slope})", "dx = dy · (1 if x > 0 else a)  (a at x = 0, as PyTorch)"),
-    "sigmoid": ("y = σ(x) = 1 / (1 + e^−x)", "dx = dy · y · (1 − y)"),
-    "tanh": ("y = tanh x", "dx = dy · (1 − y²)"),
-}
-
 
 @dataclass(frozen=True)
 class ActProblem:
@@ -39,10 +32,8 @@ def read(problem: Problem) -> ActProblem:
 
 def solve(p: ActProblem, max_elements: int) -> Result:
     y = activation_forward(p.kind, p.x, p.slope)
-    forward_formula, backward_formula = FORMULAS[p.kind]
     result = Result("act", {"kind": p.kind, "slope": p.slope if p.kind == "leaky_relu" else None},
-                    conventions=[f"{p.kind}: {forward_formula.format(slope=f'{p.slope:g}')}",
-                                 backward_formula], naming=p.names)
+                    conventions=[Rule(RuleId.ACTIVATION, {"kind": p.kind, "slope": p.slope})], naming=p.names)
     result.inputs["x"] = p.x
     result.forward["y"] = y
     dy = read_upstream(p.source, y.shape)

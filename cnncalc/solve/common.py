@@ -23,20 +23,6 @@ def check_names(problem: Problem, canonical, gradients: dict | None = None) -> N
     return Naming(names, LAYER_GRADIENTS if gradients is None else gradients, problem.index_base)
 
 
-def describe_padding(given, anchor, geom: WindowGeometry) -> str:
-    (top, bottom), (left, right) = geom.padding
-    numbers = f"top {top}, bottom {bottom}, left {left}, right {right}"
-    if anchor is not None:
-        return f"from kernel anchor {anchor}: {numbers}"
-    if given == "same":
-        return f"same (TensorFlow rule: output = ceil(input/stride), extra on bottom/right): {numbers}"
-    if given == "full":
-        return f"full (d·(k−1) on each side): {numbers}"
-    if given in (0, "valid", None):
-        return "valid (none)"
-    return numbers
-
-
 def read_array(problem: Problem, key: str, shape: tuple | None = None):
     """The array for `key` (values, a fill or random values), or None when absent."""
     from cnncalc.inputs.tensors import materialize, read_tensor

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.core.conv import conv2d_backward, conv2d_forward
+from cnncalc.core.conventions import Rule, RuleId, windows
 from cnncalc.core.geometry import WindowGeometry, window_geometry
 from cnncalc.errors import CnnError
 from cnncalc.layers.conv import SPEC
@@ -19,7 +20,7 @@ from cnncalc.inputs.problem import Problem
 from cnncalc.inputs.tensors import materialize, read_tensor
 from cnncalc.result import Result
 from cnncalc.solve.layout import as_nchw, as_oihw, check_channels, user_shape_of_y
-from cnncalc.solve.common import check_names, check_window_sizes, describe_padding, read_array, require, shape_text
+from cnncalc.solve.common import check_names, check_window_sizes, read_array, require, shape_text
 
 
 
@@ -79,7 +80,7 @@ def solve(p: ConvProblem, max_elements: int) -> Result:
     check_window_sizes(geom, x4.shape[:2], w4.shape[0], max_elements)
     y4 = conv2d_forward(x4, w4, b, geom, p.groups, p.mode)
     y_shape = user_shape_of_y(p.x.ndim, y4.shape)
-    result = Result("conv", _parameters(p, geom, x4, w4), conventions=_conventions(p, geom), naming=p.names)
+    result = Result("conv", _parameters(p, geom, x4, w4), conventions=conventions(p, geom), naming=p.names)
     result.slice_axes.update({"w": ("o", "c"), "dw": ("o", "c")})
     result.inputs.update({"x": p.x, "w": p.w} | ({"b": p.b} if p.b is not None else {}))
     result.forward["y"] = y4.reshape(y_shape)
@@ -111,14 +112,8 @@ def _parameters(p: ConvProblem, geom: WindowGeometry, x4, w4) -> dict:
     }
 
 
-def _conventions(p: ConvProblem, geom: WindowGeometry) -> list[str]:
-    (sh, sw), (dh, dw) = geom.stride, geom.dilation
-    kernel = "w[o,c,a,b]" if p.mode == "correlation" else "w[o,c,kH−1−a,kW−1−b]"
-    mode = ("cross-correlation (kernel not rotated, as PyTorch's conv2d)" if p.mode == "correlation"
-            else "true convolution (kernel rotated 180°)")
-    bias = " + b[o]" if p.b is not None else ""
-    return [
-        f"mode: {mode}",
-        f"y[o,i,j] = Σ_c Σ_a Σ_b x_pad[c, {sh}·i + {dh}·a, {sw}·j + {dw}·b] · {kernel}{bias}",
-        f"stride {sh}×{sw}, dilation {dh}×{dw}, groups {p.groups}, padding {describe_padding(p.padding, p.anchor, geom)}",
-    ]
+def conventions(p: ConvProblem, geom: WindowGeometry) -> list[Rule]:
+    return [Rule(RuleId.CONV_MODE, {"mode": p.mode}),
+            Rule(RuleId.CONV_SUM, {"mode": p.mode, "stride": geom.stride, "dilation": geom.dilation,
+                                   "groups": p.groups, "bias": p.b is not None}),
+            windows("conv", geom, p.padding if p.anchor is None else None, p.anchor, p.groups)]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cnncalc.core.conventions import Rule, RuleId
 from cnncalc.core.fc import fc_backward, fc_forward
 from cnncalc.errors import CnnError
 from cnncalc.layers.fc import SPEC
@@ -82,7 +83,7 @@ def solve(p: FcProblem, max_elements: int) -> Result:
     y_shape = y2.shape if batch else y2.shape[1:]
     result = Result("fc", {"weight_layout": p.layout, "in": x2.shape[1], "out": y2.shape[1], "batch": x2.shape[0],
                            "bias": p.b is not None, "flattened": note is not None},
-                    conventions=_conventions(p.layout, p.b is not None), naming=p.names)
+                    conventions=[Rule(RuleId.FC, {"layout": p.layout, "bias": p.b is not None})], naming=p.names)
     result.notes += [note] if note else []
     result.inputs.update({"x": p.x, "w": p.w} | ({"b": p.b} if p.b is not None else {}))
     result.slice_axes.update({"x": ("n", "c")})
@@ -96,12 +97,3 @@ def solve(p: FcProblem, max_elements: int) -> Result:
         if grads.db is not None:
             result.backward["db"] = grads.db
     return result
-
-
-def _conventions(layout: str, bias: bool) -> list[str]:
-    plus_b = " + b" if bias else ""
-    if layout == "out-in":
-        return [f"y = W·x{plus_b}, W is (out, in) as in PyTorch's nn.Linear: y[k] = Σ_i W[k,i]·x[i]{plus_b}",
-                "dx = Wᵀ·dy, dW = dy·xᵀ (outer product, summed over the batch), db = dy"]
-    return [f"y = x·W{plus_b}, W is (in, out) (seed 004's layout): y[k] = Σ_i x[i]·W[i,k]{plus_b}",
-            "dx = dy·Wᵀ, dW = xᵀ·dy (outer product, summed over the batch), db = dy"]

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnncalc.core.loss import MSE_FORMULAS, MSE_GRADIENT_FORMULAS, MSE_REDUCTIONS, mse
+from cnncalc.core.conventions import Rule, RuleId
+from cnncalc.core.loss import mse
 from cnncalc.layers.loss import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
@@ -32,12 +33,8 @@ def read(problem: Problem) -> LossProblem:
 
 def solve(p: LossProblem, max_elements: int) -> Result:
     out = mse(p.y, p.target, p.reduction)
-    note = {"half_sum": "the textbook form with ½ (seed 004); PyTorch's MSELoss is --reduction mean",
-            "sum": "PyTorch's MSELoss(reduction='sum')",
-            "mean": f"PyTorch's MSELoss (default reduction='mean'); n = {p.y.size} entries"}[p.reduction]
     result = Result("loss", {"kind": "mse", "reduction": p.reduction},
-                    conventions=[f"mse: {MSE_FORMULAS[p.reduction]}, {MSE_GRADIENT_FORMULAS[p.reduction]}  ({note})"],
-                    naming=p.names)
+                    conventions=[Rule(RuleId.MSE, {"reduction": p.reduction, "n": int(p.y.size)})], naming=p.names)
     result.inputs.update({"y": p.y, "t": p.target})
     result.forward["L"] = np.array(out.loss)
     result.backward["dy"] = out.dy

@@ -12,15 +12,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from cnncalc.core.activations import KINKED, on_kink
-from cnncalc.core.loss import MSE_FORMULAS
+from cnncalc.core.conventions import Rule, RuleId, windows
 from cnncalc.core.network import Loss, run_network
-from cnncalc.core.softmax import CE_FORMULAS, target_distribution
+from cnncalc.core.softmax import target_distribution
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.layers.pipeline import LOSS_FIELDS, LOSS_REDUCTIONS, LOSS_TYPE, SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
 from cnncalc.inputs.tensors import check_size, materialize, read_tensor
-from cnncalc.solve.act import FORMULAS as ACT_FORMULAS
+from cnncalc.layers.act import KINDS
 from cnncalc.naming import Naming, pipeline_gradients
 from cnncalc.solve.layout import shown_shape
 from cnncalc.solve.common import check_names, check_window_sizes, read_array, require, shape_text
@@ -167,33 +167,25 @@ def _display(array: np.ndarray, lead: int) -> np.ndarray:
     return array.reshape(shown_shape(array.shape, lead))
 
 
-def _describe(step: PlannedLayer, lead: int) -> str:
-    layer, text = step.layer, f"{step.name} = {step.kind}"
+def _layer_rules(step: PlannedLayer) -> tuple[Rule, ...]:
+    layer = step.layer
     if step.kind == "conv":
-        geom = layer.geometry(step.in_shape)
-        text += (f" ({layer.mode}, {layer.weight.shape[2]}×{layer.weight.shape[3]} kernel, stride "
-                 f"{geom.stride[0]}×{geom.stride[1]}, padding {[list(p) for p in geom.padding]}, "
-                 f"dilation {geom.dilation[0]}×{geom.dilation[1]}, groups {layer.groups})")
-    elif step.kind in ("maxpool", "avgpool"):
-        geom = layer.geometry(step.in_shape)
-        text += (f" ({geom.kernel_hw[0]}×{geom.kernel_hw[1]} window, stride {geom.stride[0]}×{geom.stride[1]}, "
-                 f"padding {[list(p) for p in geom.padding]}" + (f", ties {layer.ties})" if layer.kind == "max"
-                                                                    else ")"))
-    elif step.kind == "fc":
-        text += f" (W {layer.layout}, y = " + ("W·x" if layer.layout == "out-in" else "x·W") + \
-                (" + b)" if layer.bias is not None else ")")
-    elif step.kind in ACT_FORMULAS:
-        forward, backward = ACT_FORMULAS[step.kind]
-        text += f" ({forward.format(slope=f'{layer.slope:g}')}; {backward})"
-    shown = (_display(np.empty(shape, dtype=bool), lead).shape for shape in (step.in_shape, step.out_shape))
-    return f"{text}: {' → '.join(shape_text(shape) for shape in shown)}"
+        return (windows("conv", layer.geometry(step.in_shape), layer.padding if layer.anchor is None else None,
+                        layer.anchor, layer.groups), Rule(RuleId.CONV_MODE, {"mode": layer.mode}))
+    if step.kind in ("maxpool", "avgpool"):
+        rules = (windows(layer.kind, layer.geometry(step.in_shape), layer.padding),)
+        return rules + ((Rule(RuleId.POOL_TIES, {"ties": layer.ties}),) if layer.kind == "max" else
+                        (Rule(RuleId.POOL_AVG, {"count_include_pad": layer.count_include_pad}),))
+    if step.kind == "fc":
+        return (Rule(RuleId.FC, {"layout": layer.layout, "bias": layer.bias is not None}),)
+    if step.kind in KINDS:
+        return (Rule(RuleId.ACTIVATION, {"kind": step.kind, "slope": layer.slope}),)
+    return ()
 
 
-def _loss_line(loss: Loss, fused: bool) -> str:
-    if loss.kind == "mse":
-        return f"L = mse: {MSE_FORMULAS[loss.reduction]}"
-    line = f"L = cross-entropy: {CE_FORMULAS[loss.reduction]} (natural log)"
-    return line + ("; through softmax dL/dz = p − t" if fused else " on the last output as logits (as PyTorch)")
+def _describe(step: PlannedLayer, lead: int) -> Rule:
+    return Rule(RuleId.LAYER, {"name": step.name, "kind": step.kind, "in_shape": shown_shape(step.in_shape, lead),
+                               "out_shape": shown_shape(step.out_shape, lead)}, _layer_rules(step))
 
 
 def solve(p: PipelineProblem, max_elements: int) -> Result:
@@ -202,7 +194,8 @@ def solve(p: PipelineProblem, max_elements: int) -> Result:
     lead = p.batched_input.ndim - p.input.ndim
     fused = p.loss.kind == "cross_entropy" and bool(p.layers) and p.layers[-1].kind == "softmax"
     result = Result("pipeline", _parameters(p), naming=p.names,
-                    conventions=[_describe(step, lead) for step in p.layers] + [_loss_line(p.loss, fused)])
+                    conventions=[_describe(step, lead) for step in p.layers] +
+                    [Rule(RuleId.PIPELINE_LOSS, {"kind": p.loss.kind, "reduction": p.loss.reduction, "fused": fused})])
     result.inputs["input"] = p.input
     for step in p.layers:
         for key, shape in step.param_shapes.items():

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.core.geometry import WindowGeometry
-from cnncalc.core.pool import (TIE_RULES, avgpool2d_backward, avgpool2d_forward, maxpool2d_backward,
+from cnncalc.core.conventions import Rule, RuleId, windows
+from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, maxpool2d_backward,
                                maxpool2d_forward, pool_geometry)
 from cnncalc.layers.pool import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
-from cnncalc.solve.common import check_names, check_window_sizes, describe_padding, read_array, read_upstream, require
+from cnncalc.solve.common import check_names, check_window_sizes, read_array, read_upstream, require
 from cnncalc.solve.layout import as_nchw
 
 
@@ -44,7 +45,7 @@ def solve(p: PoolProblem, max_elements: int) -> Result:
     geom = pool_geometry(x4.shape[2:], p.kernel_size, p.stride, p.padding, p.dilation, p.ceil_mode, p.kind)
     check_window_sizes(geom, x4.shape[:2], x4.shape[1], max_elements)
     lead = p.x.shape[:-2]
-    result = Result("pool", _parameters(p, geom), conventions=_conventions(p, geom), naming=p.names)
+    result = Result("pool", _parameters(p, geom), conventions=conventions(p, geom), naming=p.names)
     result.inputs["x"] = p.x
     if p.kind == "max":
         forward = maxpool2d_forward(x4, geom)
@@ -71,18 +72,8 @@ def _parameters(p: PoolProblem, geom: WindowGeometry) -> dict:
             "ties": p.ties if p.kind == "max" else None, "output_hw": list(geom.out_hw)}
 
 
-def _conventions(p: PoolProblem, geom: WindowGeometry) -> list[str]:
-    (kh, kw), (sh, sw) = geom.kernel_hw, geom.stride
-    lines = [f"{'max' if p.kind == 'max' else 'average'} pooling, window {kh}×{kw}, stride {sh}×{sw}, "
-             f"dilation {geom.dilation[0]}×{geom.dilation[1]}, padding {describe_padding(p.padding, None, geom)}"
-             + (", ceil_mode (output size rounded up)" if p.ceil_mode else "")]
+def conventions(p: PoolProblem, geom: WindowGeometry) -> list[Rule]:
+    rules = [windows(p.kind, geom, p.padding)]
     if p.kind == "max":
-        lines.append("y[i,j] = max over the window (padding counts as −∞); "
-                     "argmax = where that max sits in x")
-        lines.append(f"ties: {p.ties}: {TIE_RULES[p.ties]}; overlapping windows add their gradients")
-    else:
-        counted = ("padded cells count in the divisor (count_include_pad, PyTorch's default)"
-                   if p.count_include_pad else "only real input cells count in the divisor")
-        lines.append(f"y[i,j] = Σ window / divisor[i,j] (padding counts as 0); {counted}")
-        lines.append("dx: every cell of a window gets dy[i,j] / divisor[i,j]; overlapping windows add up")
-    return lines
+        return rules + [Rule(RuleId.POOL_MAX), Rule(RuleId.POOL_TIES, {"ties": p.ties})]
+    return rules + [Rule(RuleId.POOL_AVG, {"count_include_pad": p.count_include_pad})]

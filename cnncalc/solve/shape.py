@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.core.geometry import WindowGeometry, window_geometry
+from cnncalc.core.conventions import Rule, RuleId, windows
+from cnncalc.core.geometry import WindowGeometry, window_count, window_geometry
 from cnncalc.core.pool import pool_geometry
 from cnncalc.errors import CnnError
 from cnncalc.layers.pool import SPEC as POOL
 from cnncalc.layers.shape import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
-from cnncalc.solve.common import describe_padding, shape_text
+from cnncalc.solve.common import shape_text
 from cnncalc.solve.layout import check_channels, nchw_shape, oihw_shape, user_shape_of_y
 
-AXES = (("H", "kH", "top", "bottom"), ("W", "kW", "left", "right"))
 
 
 @dataclass(frozen=True)
@@ -73,21 +73,17 @@ def solve(p: ShapeProblem, max_elements: int) -> Result:
     parameters = {"op": p.op, "input": list(p.input), "kernel": list(p.kernel), "stride": list(geom.stride),
                   "padding": [list(pair) for pair in geom.padding], "dilation": list(geom.dilation),
                   "groups": p.groups, "ceil_mode": geom.ceil_mode, "output": list(out)}
-    lines = [f"{p.op}: input {shape_text(p.input)}, kernel {shape_text(p.kernel)} → output {shape_text(out)}",
-             f"padding {describe_padding(p.padding, p.anchor, geom)}"]
-    lines += [size_formula(geom, axis) for axis in range(2)]
-    return Result("shape", parameters, conventions=lines)
+    rules = [Rule(RuleId.OUTPUT_SIZE, {"op": p.op, "input": p.input, "kernel": p.kernel, "output": out}),
+             windows("conv" if p.op == "conv" else "max", geom, p.padding, p.anchor,
+                     p.groups if p.op == "conv" else None)]
+    rules += [size_formula(geom, axis) for axis in range(2)]
+    return Result("shape", parameters, conventions=rules)
 
 
-def size_formula(geom: WindowGeometry, axis: int) -> str:
-    """'Ho = ⌊(H + top + bottom − d·(kH − 1) − 1) / s⌋ + 1 = ... = n' with the numbers put in."""
-    n_name, k_name, lo_name, hi_name = AXES[axis]
+def size_formula(geom: WindowGeometry, axis: int) -> Rule:
+    """Ho = ⌊(H + top + bottom − d·(kH − 1) − 1) / s⌋ + 1, with the numbers put in."""
     n, k, s, d = geom.in_hw[axis], geom.kernel_hw[axis], geom.stride[axis], geom.dilation[axis]
     lo, hi = geom.padding[axis]
-    left, right = ("⌈", "⌉") if geom.ceil_mode else ("⌊", "⌋")
-    symbols = f"{left}({n_name} + {lo_name} + {hi_name} − d·({k_name} − 1) − 1) / s{right} + 1"
-    numbers = f"{left}({n} + {lo} + {hi} − {d}·({k} − 1) − 1) / {s}{right} + 1"
-    text = f"{n_name}_out = {symbols} = {numbers} = {geom.out_hw[axis]}"
-    if geom.ceil_mode:
-        text += " (a last window starting in the right padding is dropped, as in PyTorch)"
-    return text
+    return Rule(RuleId.SIZE_FORMULA, {"axis": axis, "n": n, "k": k, "s": s, "d": d, "lo": lo, "hi": hi,
+                                      "ceil_mode": geom.ceil_mode, "out": geom.out_hw[axis],
+                                      "before_drop": window_count(n, k, s, d, (lo, hi), geom.ceil_mode)})

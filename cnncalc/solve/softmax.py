@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnncalc.core.softmax import (CE_FORMULAS, REDUCTIONS, cross_entropy, softmax, softmax_backward,
+from cnncalc.core.conventions import Rule, RuleId
+from cnncalc.core.softmax import (cross_entropy, softmax, softmax_backward,
                                   softmax_jacobian, target_distribution)
 from cnncalc.errors import CnnError
 from cnncalc.layers.softmax import SPEC
@@ -39,7 +40,7 @@ def solve(p: SoftmaxProblem, max_elements: int) -> Result:
     z2 = p.z.reshape(-1, p.z.shape[-1])
     result = Result("softmax", {"reduction": p.reduction if p.target is not None else None,
                                 "classes": z2.shape[1], "batch": z2.shape[0]},
-                    conventions=["p[k] = e^(z[k] − max z) / Σ_j e^(z[j] − max z)  (softmax, computed stably)"],
+                    conventions=[Rule(RuleId.SOFTMAX)],
                     naming=p.names)
     result.inputs["z"] = p.z
     p2 = softmax(z2)
@@ -54,10 +55,8 @@ def solve(p: SoftmaxProblem, max_elements: int) -> Result:
 def _cross_entropy(p: SoftmaxProblem, z2: np.ndarray, result: Result) -> None:
     t = target_distribution(p.target, z2.shape)
     ce = cross_entropy(z2, t, p.reduction)
-    scale = " / N" if p.reduction == "mean" else ""
-    result.conventions += [f"{CE_FORMULAS[p.reduction]}  (natural log; N = {z2.shape[0]} rows)",
-                           f"dL/dp = −t / p{scale}  (0 where t = 0)",
-                           f"dL/dz = p − t{scale}  (p·Σt − t for targets that do not sum to 1)"]
+    result.conventions += [Rule(RuleId.CROSS_ENTROPY, {"reduction": p.reduction, "rows": z2.shape[0]}),
+                           Rule(RuleId.CE_GRADIENTS, {"reduction": p.reduction})]
     result.inputs["t"] = t.reshape(p.z.shape)
     result.forward["L"] = np.array(ce.loss)
     result.backward["dp"] = ce.dp.reshape(p.z.shape)
@@ -66,7 +65,7 @@ def _cross_entropy(p: SoftmaxProblem, z2: np.ndarray, result: Result) -> None:
 
 def _jacobian(p: SoftmaxProblem, p2: np.ndarray, result: Result) -> None:
     jac = softmax_jacobian(p2)
-    result.conventions.append("Jacobian dp/dz = diag(p) − p·pᵀ: entry [i,j] = p_i·(δ_ij − p_j)")
+    result.conventions.append(Rule(RuleId.JACOBIAN))
     result.extras["jacobian"] = jac[0] if p.z.ndim == 1 else jac
     if "dp" not in result.backward:
         return
