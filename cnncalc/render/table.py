@@ -39,7 +39,7 @@ def _column_widths(grid: GridView) -> list[int]:
 
 
 def _label_width(grid: GridView) -> int:
-    return max(cell_len(label) for label in grid.row_labels)
+    return max((cell_len(label) for label in grid.row_labels), default=0)
 
 
 def _column_blocks(widths: list[int], label_width: int, limit: int | None) -> list[range]:
@@ -61,7 +61,7 @@ def _grid_block(title: str, grid: GridView, columns: range, widths: list[int]) -
     label_width = _label_width(grid)
     header = Text(" " * label_width + SEPARATOR, style=LABEL_STYLE)
     header.append(GAP.join(grid.column_labels[j].rjust(widths[j]) for j in columns))
-    body_width = sum(widths[j] for j in columns) + len(GAP) * (len(columns) - 1)
+    body_width = sum(widths[j] for j in columns) + len(GAP) * max(len(columns) - 1, 0)
     rule = Text("─" * (label_width + 1) + "┼" + "─" * (body_width + 1), style=LABEL_STYLE)
     lines = [Text(title, style="bold"), header, rule]
     for label, row in zip(grid.row_labels, grid.cells):
