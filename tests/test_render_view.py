@@ -226,3 +226,9 @@ def test_cli_table_written_to_a_file_crops_nothing(tmp_path, precision):
     cells, _ = _grid_cells(section)
     digits = int(precision or 4)
     assert cells == {(str(r + 1), str(c + 1)): _expected_text(y[r, c], digits) for r in range(11) for c in range(11)}
+
+
+def test_an_empty_axis_renders_as_an_empty_grid():
+    result = Result("conv", {}, inputs={"x": np.zeros((2, 0)), "v": np.zeros(0)})
+    for terminal in (True, False):
+        assert _render(result, 60, terminal).splitlines()[-9:] == ["x  (2×0)", "  │", "──┼─", "1 │", "2 │", "v  (0)", "  │", "──┼─", "v │"]
