@@ -98,7 +98,8 @@ def test_on_a_narrow_terminal_column_blocks_fit_and_carry_their_labels(width):
     columns_seen = []
     for title, columns, rows in blocks:
         assert rows == [str(r) for r in range(1, 13)]  # the row labels repeated in every block
-        assert title == f"y  (12×12), columns {columns[0]}–{columns[-1]}" or title == f"y  (12×12), column {columns[0]}"
+        span = f"columns {columns[0]}–{columns[-1]}" if len(columns) > 1 else f"column {columns[0]}"
+        assert title == f"y  (12×12), {span}"
         columns_seen += columns
     assert columns_seen == [str(c) for c in range(1, 13)]
 
@@ -132,7 +133,8 @@ def test_conventions_are_not_wrapped_when_piped():
 
 @pytest.mark.parametrize("width, terminal", WIDTHS)
 def test_a_vector_is_one_row_labelled_with_its_name(width, terminal):
-    result = Result("softmax", {}, forward={"p": np.full(5, 0.2)}, backward={"dp": np.array([1.0, 0, 0, -5, 0])})
+    result = Result("softmax", {}, forward={"p": np.full(5, 0.2)},
+                    backward={"dp": np.array([1.0, 0, 0, -5, 0])})
     lines = _render(result, width, terminal).splitlines()
     start = lines.index("dL/dp  (5)")
     assert re.fullmatch(r" +│ 1   2   3    4   5", lines[start + 1])
@@ -231,4 +233,5 @@ def test_cli_table_written_to_a_file_crops_nothing(tmp_path, precision):
 def test_an_empty_axis_renders_as_an_empty_grid():
     result = Result("conv", {}, inputs={"x": np.zeros((2, 0)), "v": np.zeros(0)})
     for terminal in (True, False):
-        assert _render(result, 60, terminal).splitlines()[-9:] == ["x  (2×0)", "  │", "──┼─", "1 │", "2 │", "v  (0)", "  │", "──┼─", "v │"]
+        assert _render(result, 60, terminal).splitlines()[-9:] == [
+            "x  (2×0)", "  │", "──┼─", "1 │", "2 │", "v  (0)", "  │", "──┼─", "v │"]
