@@ -38,7 +38,7 @@ def test_table_uses_display_names_index_base_and_precision(monkeypatch):
                   "--precision", "3", "--index-base", "0").out
     assert "dC/dI  (2×2)" in out and "dC/dK" in out and "O  (2×2)" in out
     assert "0.333" in out and "0.3333" not in out
-    assert re.search(r"^\s+0\s+1\s*$", out, re.M)  # column labels from 0
+    assert re.search(r"^\s+│\s+0\s+1\s*$", out, re.M)  # column labels from 0, after the row-label separator
 
 
 def test_json_schema_and_full_precision():

@@ -1,105 +1,159 @@
-"""Rich tables: a grid per 2-D slice, its name, shape and slice in the title.
+"""Rich text tables of a ResultView: a grid per 2-D slice, its name, shape and slice in the title.
 
-Slices of one tensor stand side by side where the terminal is wide enough.
+Nothing is ever cropped. On a terminal, a grid wider than the terminal is split into
+blocks of columns, each with its column labels and the row labels repeated, and prose
+wraps at spaces. Piped or written to a file, grids print at their natural width and
+prose is not wrapped. Slices of one tensor stand side by side where they fit.
+Row labels are set off by a '│' column so they never read as data without colour.
 Colour only on a terminal; NO_COLOR is honoured by rich itself.
 """
 
 from __future__ import annotations
 
-import itertools
+import textwrap
+from dataclasses import dataclass
 
-import numpy as np
-from rich import box
-from rich.columns import Columns
-from rich.console import Console, Group
-from rich.table import Table
+from rich.cells import cell_len
+from rich.console import Console
 from rich.text import Text
 
-from cnncalc.render.conventions import convention_lines
-from cnncalc.render.numbers import format_number
+from cnncalc.render.view import GridView, ResultView, TensorView, build_view, heading
 from cnncalc.result import Result
 
-SLICE_AXES = ("n", "c")
+GAP = "   "  # between columns of a grid and between grids side by side
+SEPARATOR = " │ "  # after the row labels
+LABEL_STYLE = "dim"
 
 
-def _shape_text(shape) -> str:
-    return "×".join(map(str, shape)) if len(shape) else "scalar"
+@dataclass
+class Block:
+    """Lines of text of one printed grid (or one column block of it), all `width` wide or less."""
+
+    lines: list[Text]
+    width: int
 
 
-def _grid(matrix: np.ndarray, title: str, precision: int, base: int) -> Group:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="dim")
-    table.add_column("", style="dim", justify="right")
-    for col in range(matrix.shape[1]):
-        table.add_column(str(col + base), justify="right")
-    for row in range(matrix.shape[0]):
-        table.add_row(str(row + base), *(format_number(v, precision) for v in matrix[row]))
-    return Group(Text(title, style="bold"), table)
+def _column_widths(grid: GridView) -> list[int]:
+    return [max([cell_len(label)] + [cell_len(row[j]) for row in grid.cells])
+            for j, label in enumerate(grid.column_labels)]
 
 
-def _position_grid(cells: np.ndarray, title: str, base: int) -> Group:
-    """A grid of (row, col) positions, e.g. the argmax of each pooling window."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="dim")
-    table.add_column("", style="dim", justify="right")
-    for col in range(cells.shape[1]):
-        table.add_column(str(col + base), justify="right")
-    for row in range(cells.shape[0]):
-        table.add_row(str(row + base), *(f"({r + base},{c + base})" for r, c in cells[row]))
-    return Group(Text(title, style="bold"), table)
+def _label_width(grid: GridView) -> int:
+    return max((cell_len(label) for label in grid.row_labels), default=0)
 
 
-def position_view(name: str, cells: np.ndarray, base: int, axes: tuple[str, ...] = SLICE_AXES):
-    heading = f"{name}  ({_shape_text(cells.shape[:-1])}, (row,col) in x)"
-    if cells.ndim == 3:
-        return _position_grid(cells, heading, base)
-    lead = cells.shape[:-3]
-    return Columns([_position_grid(cells[index], f"{heading} [{_slice_label(index, base, axes)}]", base)
-                    for index in itertools.product(*(range(n) for n in lead))], padding=(0, 3))
+def _column_blocks(widths: list[int], label_width: int, limit: int | None) -> list[range]:
+    """Consecutive column ranges that each fit in `limit` cells (at least one column each)."""
+    if limit is None:
+        return [range(len(widths))]
+    blocks, start, used = [], 0, label_width + len(SEPARATOR)
+    for j, width in enumerate(widths):
+        extra = width + (len(GAP) if j > start else 0)
+        if j > start and used + extra > limit:
+            blocks.append(range(start, j))
+            start, used, extra = j, label_width + len(SEPARATOR), width
+        used += extra
+    blocks.append(range(start, len(widths)))
+    return blocks
 
 
-def _slice_label(index: tuple[int, ...], base: int, axes: tuple[str, ...]) -> str:
-    axes = axes[-len(index):] if len(index) <= len(axes) else [f"i{k}" for k in range(len(index))]
-    return ", ".join(f"{axis}={i + base}" for axis, i in zip(axes, index))
+def _grid_block(title: str, grid: GridView, columns: range, widths: list[int]) -> Block:
+    label_width = _label_width(grid)
+    header = Text(" " * label_width + SEPARATOR, style=LABEL_STYLE)
+    header.append(GAP.join(grid.column_labels[j].rjust(widths[j]) for j in columns))
+    body_width = sum(widths[j] for j in columns) + len(GAP) * max(len(columns) - 1, 0)
+    rule = Text("─" * (label_width + 1) + "┼" + "─" * (body_width + 1), style=LABEL_STYLE)
+    lines = [Text(title, style="bold"), header, rule]
+    for label, row in zip(grid.row_labels, grid.cells):
+        line = Text.assemble((label.rjust(label_width) + SEPARATOR, LABEL_STYLE))
+        line.append(GAP.join(_rjust(row[j], widths[j]) for j in columns))
+        lines.append(line)
+    return Block(lines, max(cell_len(title), label_width + len(SEPARATOR) + body_width))
 
 
-def tensor_view(name: str, array: np.ndarray, precision: int, base: int, axes: tuple[str, ...] = SLICE_AXES):
-    """A renderable for one tensor: a line for a scalar, grids for the rest."""
-    array = np.asarray(array, dtype=np.float64)
-    heading = f"{name}  ({_shape_text(array.shape)})"
-    if array.ndim == 0:
-        return Text.assemble((name, "bold"), f" = {format_number(array, precision)}")
-    if array.ndim == 1:
-        return _grid(array.reshape(1, -1), heading, precision, base)
-    if array.ndim == 2:
-        return _grid(array, heading, precision, base)
-    lead = array.shape[:-2]
-    grids = [_grid(array[index], f"{heading} [{_slice_label(index, base, axes)}]", precision, base)
-             for index in itertools.product(*(range(n) for n in lead))]
-    return Columns(grids, padding=(0, 3))
+def _rjust(text: str, width: int) -> str:
+    return " " * (width - cell_len(text)) + text
 
 
-def _section(title: str, tensors: dict, result: Result, precision: int, base: int) -> list:
-    if not tensors:
-        return []
-    views = [tensor_view(result.display_name(k), v, precision, base, result.slice_axes.get(k, SLICE_AXES))
-             for k, v in tensors.items()]
-    return [Text(title, style="bold underline"), *views, Text("")]
+def grid_blocks(tensor: TensorView, grid: GridView, limit: int | None) -> list[Block]:
+    """One block for a grid that fits in `limit` (None: no limit), else one per column block."""
+    widths = _column_widths(grid)
+    title = heading(tensor, grid)
+    ranges = _column_blocks(widths, _label_width(grid), limit)
+    if len(ranges) > 1:
+        labels = grid.column_labels
+        return [_grid_block(f"{title}, {_columns_text(labels[r[0]], labels[r[-1]])}", grid, r, widths)
+                for r in ranges]
+    return [_grid_block(title, grid, ranges[0], widths)]
 
 
-def build_view(result: Result, precision: int = 4, base: int = 1) -> Group:
-    parts = [Text(f"cnncalc {result.command}", style="bold")]
-    parts += [Text("  " + line, style="cyan") for line in convention_lines(result.conventions)]
-    parts += [Text("  note: " + line, style="yellow") for line in result.notes]
-    parts.append(Text(""))
-    parts += _section("Inputs", result.inputs, result, precision, base)
-    parts += _section("Forward", result.forward, result, precision, base)
-    parts += _section("Backward", result.backward, result, precision, base)
-    parts += _section("Details", result.extras, result, precision, base)
-    if result.positions:
-        if not result.extras:
-            parts.append(Text("Details", style="bold underline"))
-        parts += [position_view(result.display_name(k), v, base) for k, v in result.positions.items()]
-    return Group(*parts)
+def _columns_text(first: str, last: str) -> str:
+    return f"column {first}" if first == last else f"columns {first}–{last}"
+
+
+def side_by_side(blocks: list[Block], width: int) -> list[Text]:
+    """Blocks placed left to right while they fit in `width`, then on the next rows."""
+    lines: list[Text] = []
+    row: list[Block] = []
+    for block in blocks:
+        if row and sum(b.width for b in row) + len(GAP) * len(row) + block.width > width:
+            lines += _join_row(row)
+            row = []
+        row.append(block)
+    return lines + (_join_row(row) if row else [])
+
+
+def _join_row(row: list[Block]) -> list[Text]:
+    height = max(len(block.lines) for block in row)
+    joined = []
+    for i in range(height):
+        line = Text()
+        for k, block in enumerate(row):
+            part = block.lines[i] if i < len(block.lines) else Text()
+            line.append_text(part)
+            if k < len(row) - 1:
+                line.append(" " * (block.width - part.cell_len) + GAP)
+        joined.append(line)
+    return joined
+
+
+def tensor_lines(tensor: TensorView, width: int, limit: int | None) -> list[Text]:
+    """A scalar as 'name = value'; otherwise its grids, split to `limit` and placed side by side."""
+    if tensor.scalar is not None:
+        return [Text.assemble((tensor.name, "bold"), f" = {tensor.scalar}")]
+    blocks = [block for grid in tensor.grids for block in grid_blocks(tensor, grid, limit)]
+    return side_by_side(blocks, width)
+
+
+def prose_lines(text: str, indent: str, hang: int, style: str, limit: int | None) -> list[Text]:
+    """A convention or note line, wrapped at spaces only (never inside a word) when `limit` is set.
+
+    Continuation lines are indented `hang` spaces.
+    """
+    if limit is None:
+        return [Text(indent + text, style=style)]
+    wrapped = textwrap.wrap(text, limit, break_long_words=False, break_on_hyphens=False,
+                            initial_indent=indent, subsequent_indent=" " * hang)
+    return [Text(line, style=style) for line in wrapped]
+
+
+def view_lines(view: ResultView, width: int, limit: int | None) -> list[Text]:
+    """Every line of the table output: header, conventions, notes, then the sections."""
+    lines = [Text(f"cnncalc {view.command}", style="bold")]
+    for line in view.conventions:
+        lines += prose_lines(line, "  ", 4, "cyan", limit)
+    for line in view.notes:
+        lines += prose_lines(line, "  note: ", 8, "yellow", limit)
+    for section in view.sections:
+        lines += [Text(""), Text(section.title, style="bold underline")]
+        for tensor in section.tensors:
+            lines += tensor_lines(tensor, width, limit)
+    return lines
 
 
 def render_table(result: Result, console: Console, precision: int = 4, base: int = 1) -> None:
-    console.print(build_view(result, precision, base), soft_wrap=True)
+    """Print `result` on `console`: split to the terminal's width, or at natural width when piped."""
+    limit = console.width if console.is_terminal else None
+    for line in view_lines(build_view(result, precision, base), console.width, limit):
+        line.rstrip()
+        console.print(line, soft_wrap=True)
