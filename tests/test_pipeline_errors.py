@@ -41,7 +41,7 @@ def _run(tmp_path, text: str):
      (":5:", "layers[0] (conv_1).strid", "did you mean 'stride'")),
     ("loss: cross_entropy\n", "", ("loss", "cross_entropy or mse")),
     ("loss: cross_entropy", "loss: crossentropyy", ("loss", "did you mean 'cross_entropy'")),
-    ("loss: cross_entropy\ntarget: 1", "loss: mse\ntarget: [1, 2, 3]", ("target", "2 values")),
+    ("loss: cross_entropy\ntarget: 1", "loss: mse\ntarget: [1, 2, 3]", ("target", "the shape of the network's output, 2")),
     ("  - softmax\n", "  - softmax\n  - type: conv\n    weight: [[1]]\n", ("layers[5] (conv_2)", "feature map")),
     ("    weight: [[1, 0], [0, 1]]\n", "    weight: [[1, 0, 0, 1], [0, 1, 1, 0], [1, 1, 1, 1], [0, 0, 0, 1]]\n",
      ("layers[0] (conv_1).weight", "fits")),

@@ -62,8 +62,8 @@ def load_problem(path: str | None, options: dict, known: tuple[str, ...],
     """The file at `path` (or none), with every option that was given laid over it."""
     document = load_document(path, max_elements) if path else None
     values = dict(document.data) if document else {}
-    _check_keys(values, known, document)
     _check_command(values, command, document)
+    _check_keys(values, known, document)
     given = {key: value for key, value in options.items() if value is not None}
     values.update(given)
     return Problem(values, document, set(given), max_elements, index_base)

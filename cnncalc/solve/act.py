@@ -11,7 +11,7 @@ from cnncalc.core.activations import ACTIVATIONS, activation_backward, activatio
 from cnncalc.layers.act import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
-from cnncalc.solve.common import check_names, read_array, read_upstream, require
+from cnncalc.solve.common import check_names, note_no_upstream, read_array, read_upstream, require
 
 @dataclass(frozen=True)
 class ActProblem:
@@ -40,6 +40,8 @@ def solve(p: ActProblem, max_elements: int) -> Result:
     if dy is not None:
         result.inputs["dy"] = dy
         result.backward["dx"] = activation_backward(p.kind, dy, p.x, y, p.slope)
+    else:
+        note_no_upstream(result, "the gradients (dx)")
     kinks = int(on_kink(p.kind, p.x).sum())
     if kinks:
         result.warnings.append(

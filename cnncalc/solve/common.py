@@ -36,6 +36,12 @@ def read_array(problem: Problem, key: str, shape: tuple | None = None):
         raise problem.locate(error) from None
 
 
+def note_no_upstream(result, gradients: str) -> None:
+    """Say why there are no gradients, and how to ask for them."""
+    result.notes.append(f"no upstream gradient dy was given, so {gradients} were not computed; give --dy "
+                        "(or dy: in the file), e.g. --dy '{fill: 1}' for dL/dy = 1 everywhere")
+
+
 def require(problem: Problem, *keys: str, what: str = "a tensor") -> None:
     for key in keys:
         if not problem.has(key):

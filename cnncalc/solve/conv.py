@@ -20,7 +20,7 @@ from cnncalc.inputs.problem import Problem
 from cnncalc.inputs.tensors import materialize, read_tensor
 from cnncalc.result import Result
 from cnncalc.solve.layout import as_nchw, as_oihw, check_channels, user_shape_of_y
-from cnncalc.solve.common import check_names, check_window_sizes, read_array, require, shape_text
+from cnncalc.solve.common import check_names, check_window_sizes, note_no_upstream, read_array, require, shape_text
 
 
 
@@ -93,6 +93,8 @@ def solve(p: ConvProblem, max_elements: int) -> Result:
         if grads.db is not None:
             # A number for b is one bias per filter (PyTorch's); one filter keeps the shape written.
             result.backward["db"] = grads.db.reshape(p.b.shape) if grads.db.size == p.b.size else grads.db
+    else:
+        note_no_upstream(result, "the gradients (dx, dw" + (", db)" if p.b is not None else ")"))
     return result
 
 

@@ -13,7 +13,7 @@ from cnncalc.layers.fc import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.inputs.tensors import Fill, RandomFill, materialize, read_tensor
 from cnncalc.result import Result
-from cnncalc.solve.common import check_names, read_array, read_upstream, require, shape_text
+from cnncalc.solve.common import check_names, note_no_upstream, read_array, read_upstream, require, shape_text
 
 
 
@@ -96,4 +96,6 @@ def solve(p: FcProblem, max_elements: int) -> Result:
         result.backward["dw"] = grads.dw
         if grads.db is not None:
             result.backward["db"] = grads.db
+    else:
+        note_no_upstream(result, "the gradients (dx, dw" + (", db)" if p.b is not None else ")"))
     return result

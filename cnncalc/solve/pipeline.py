@@ -154,12 +154,20 @@ def _read_target(problem: Problem, loss: Loss, inner, out_shape: tuple) -> np.nd
             return target_distribution(target, out_shape)
         if target.size == 1 and target.ndim == 0:
             return np.full(out_shape, float(target))
-        if target.size != int(np.prod(out_shape)):
-            raise CnnError(field, f"{int(np.prod(out_shape))} values, the network's output "
-                           f"({shape_text(out_shape)})", shape_text(target.shape))
+        if target.shape not in _spellings(out_shape):
+            raise CnnError(field, f"the shape of the network's output, {shape_text(_spellings(out_shape)[-1])}",
+                           shape_text(target.shape))
         return target.reshape(out_shape)
     except CnnError as error:
         raise problem.locate(replace(error, field=field) if error.field == "target" else error) from None
+
+
+def _spellings(shape: tuple) -> list[tuple]:
+    """A batch-first shape and the same without its leading axes of 1, as a user may write it."""
+    shapes = [tuple(shape)]
+    while len(shapes[-1]) > 1 and shapes[-1][0] == 1:
+        shapes.append(shapes[-1][1:])
+    return shapes
 
 
 def _display(array: np.ndarray, lead: int) -> np.ndarray:

@@ -13,7 +13,7 @@ from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, maxpool2d_
 from cnncalc.layers.pool import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
-from cnncalc.solve.common import check_names, check_window_sizes, read_array, read_upstream, require
+from cnncalc.solve.common import check_names, check_window_sizes, note_no_upstream, read_array, read_upstream, require
 from cnncalc.solve.layout import as_nchw
 
 
@@ -62,6 +62,8 @@ def solve(p: PoolProblem, max_elements: int) -> Result:
                  else avgpool2d_backward(dy4, geom, p.count_include_pad))
         result.inputs["dy"] = dy.reshape(y_shape)
         result.backward["dx"] = grads.dx.reshape(p.x.shape)
+    else:
+        note_no_upstream(result, "the gradients (dx)")
     return result
 
 
