@@ -1,0 +1,389 @@
+"""Formulas as answers, in the user's notation, plain or in LaTeX as the seeds write it.
+
+  dL/dO_11*W_12 + dL/dO_12·W_11              plain; '*', '·', '×' or nothing between factors
+  dC/dy_{2,1}*(k_2 + k_1)                    a product of sums is expanded
+  \\frac{\\partial L}{\\partial O_{11}} \\cdot W_{22}   LaTeX: \\frac, \\partial, \\delta, d, \\cdot,
+  \\frac{\\delta C}{\\delta y_{2,1}} * (k_2 + k_1)      \\times, \\left( \\right), braces, $...$
+  x_{1,1}k_1 + x_{2,1}k_2                    juxtaposition multiplies
+  \\frac{1}{2} W_11, 0.5*W_11, W_11/2          numbers as coefficients
+  dy_11                                      short for dL/dy_11 when dy is not itself a tensor
+
+Symbols are entries of the problem's tensors: `axes` maps each name the user may write to its
+number of indices. Indices written with commas (y_{2,1}, W[1,2]) or as separate subscripts
+are split there; a run of digits (O_11) is split by `axes`: one digit per index for a 2-D O,
+the whole number for a 1-index k (k_12 is k's entry 12). A pasted equation is read from its
+last right-hand side.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from cnncalc.check.polynomial import (  # noqa: F401  (the formula API in one place)
+    MAX_TERMS, FormulaDiff, Polynomial, Symbol, Term, TermPair, TooManyTerms, compare, describe_pair,
+    format_polynomial, format_term, pair_terms, spell_symbol,
+)
+from cnncalc.errors import CnnError, did_you_mean
+from cnncalc.inputs.literals import caret_line, short_text
+
+MAX_LENGTH = 10_000
+MAX_NESTING = 32
+MAX_POWER = 8
+EXPECTED = "a formula like dL/dO_11*W_12 + dL/dO_12*W_11"
+
+_TOKEN_RE = re.compile(r"""
+    (?P<space>\s+|\$|&|\\[,;:!> ]|\\q?quad(?![A-Za-z])|\\(?:left|right|[bB]ig{1,2}[lr]?)(?![A-Za-z]))
+  | (?P<frac>\\[dt]?frac(?![A-Za-z]))
+  | (?P<diff>\\partial(?![A-Za-z])|\\delta(?![A-Za-z])|∂|δ|\\(?:mathrm|text|mathit|operatorname)\s*\{\s*d\s*\})
+  | (?P<wrapped>\\(?:mathrm|text|mathit|operatorname|mathbf|boldsymbol|bm)\s*\{\s*(?P<inner>[A-Za-z](?:[A-Za-z0-9]|\\?_)*)\s*\})
+  | (?P<times>\\cdot(?![A-Za-z])|\\times(?![A-Za-z])|\\ast(?![A-Za-z])|[*·×⋅])
+  | (?P<number>\d+(?:\.\d+)?|\.\d+)
+  | (?P<name>[A-Za-z][A-Za-z0-9]*)
+  | (?P<open>[(\[]|\\\{)
+  | (?P<close>[)\]]|\\\})
+  | (?P<op>[-+−/^_{},=])
+  | (?P<bad>\\[A-Za-z]+|.)
+""", re.VERBOSE | re.DOTALL)
+_CLOSERS = {"(": ")", "[": "]", "\\{": "\\}", "{": "}"}
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+    @property
+    def word(self) -> str:
+        """What the token stands for: '-' for '−', 'd' for any differential, the name inside \\mathrm{..}."""
+        if self.kind == "wrapped":
+            return _TOKEN_RE.fullmatch(self.text).group("inner").replace("\\_", "_")
+        return {"−": "-"}.get(self.text, self.text)
+
+
+def parse_formula(text: str, field: str, axes: dict[str, int]) -> Polynomial:
+    """The user's formula as an expanded polynomial over the entries of the tensors in `axes`.
+
+    `axes` maps a tensor name as the user writes it (W, O, k, fc_1) to its number of indices.
+    A bad formula raises CnnError with a caret under the culprit.
+    """
+    if not isinstance(text, str):
+        raise CnnError(field, EXPECTED, f"a {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise CnnError(field, f"a formula of at most {MAX_LENGTH:,} characters", short_text(text))
+    tokens = _last_side(_tokenize(text, field))
+    return _Parser(text, tokens, field, axes).formula()
+
+
+def _tokenize(text: str, field: str) -> list[_Token]:
+    tokens = []
+    for match in _TOKEN_RE.finditer(text):
+        token = _Token(match.lastgroup, match.group(), match.start(), match.end())
+        if token.kind == "bad":
+            expected = "a LaTeX command cnncalc reads (\\frac, \\partial, \\delta, \\cdot, \\times, " \
+                       "\\left, \\right)" if token.text.startswith("\\") else EXPECTED
+            raise CnnError(field, expected, repr(token.text), caret=caret_line(text, token.start, token.end))
+        if token.kind != "space":
+            tokens.append(token)
+    return tokens
+
+
+def _last_side(tokens: list[_Token]) -> list[_Token]:
+    """A pasted equation 'dL/dI_12 = ... = answer': the answer after the last '='."""
+    equals = [i for i, token in enumerate(tokens) if token.text == "="]
+    return tokens[equals[-1] + 1:] if equals else tokens
+
+
+class _Parser:
+    """Recursive descent: sum := product (± product)*, product := factor ([*/]? factor)*."""
+
+    def __init__(self, text: str, tokens: list[_Token], field: str, axes: dict[str, int]):
+        self.text, self.tokens, self.field, self.axes = text, tokens, field, axes
+        self.pos, self.depth = 0, 0
+
+    # Tokens ------------------------------------------------------------------------------
+
+    def peek(self, ahead: int = 0) -> _Token | None:
+        index = self.pos + ahead
+        return self.tokens[index] if index < len(self.tokens) else None
+
+    def take(self) -> _Token | None:
+        token = self.peek()
+        self.pos += 1
+        return token
+
+    def at(self, *words: str, ahead: int = 0) -> bool:
+        token = self.peek(ahead)
+        return token is not None and token.word in words
+
+    def fail(self, expected: str, token: _Token | None = None, found: str = "", hint: str = "",
+             end: int | None = None) -> CnnError:
+        if token is None:
+            stop = len(self.text.rstrip())
+            return CnnError(self.field, expected, found or "the end of the formula", hint=hint,
+                            caret=caret_line(self.text, stop, stop + 1))
+        return CnnError(self.field, expected, found or repr(token.text), hint=hint,
+                        caret=caret_line(self.text, token.start, end or token.end))
+
+    def expect(self, word: str, expected: str) -> _Token:
+        token = self.take()
+        if token is None or token.word != word:
+            raise self.fail(expected, token)
+        return token
+
+    # Grammar -----------------------------------------------------------------------------
+
+    def formula(self) -> Polynomial:
+        if not self.tokens:
+            raise CnnError(self.field, EXPECTED, "an empty formula")
+        polynomial = self.sum()
+        if self.peek() is not None:
+            raise self.fail("an operator (+ - * /) or the end of the formula", self.peek())
+        return polynomial
+
+    def sum(self) -> Polynomial:
+        total = self.product()
+        while self.at("+", "-"):
+            sign = self.take().word
+            term = self.product()
+            total = total + term if sign == "+" else total - term
+        return total
+
+    def product(self) -> Polynomial:
+        result = self.factor()
+        while True:
+            operator = self.peek()
+            if operator is not None and operator.kind == "times":
+                self.take()
+                result = self.multiply(result, self.factor(), operator)
+            elif self.at("/"):
+                self.take()
+                result = self.divide(result, operator)
+            elif self.starts_factor(operator):
+                result = self.multiply(result, self.factor(), operator)
+            else:
+                return result
+
+    def starts_factor(self, token: _Token | None) -> bool:
+        """A factor written right after another one (x_{1,1}k_1): an implicit product."""
+        return token is not None and (token.kind in ("name", "wrapped", "diff", "frac", "open")
+                                      or token.text == "{")
+
+    def multiply(self, left: Polynomial, right: Polynomial, operator: _Token) -> Polynomial:
+        try:
+            return left * right
+        except TooManyTerms:
+            raise self.fail(f"a formula of at most {MAX_TERMS} terms once expanded", operator, "more") from None
+
+    def divide(self, numerator: Polynomial, operator: _Token) -> Polynomial:
+        start = self.peek()
+        denominator = self.factor()
+        value = denominator.constant_value()
+        if value is None or value == 0:
+            last = self.tokens[self.pos - 1]
+            found = "zero" if value == 0 else "a symbol"
+            raise self.fail("division by a non-zero number only", start or operator, found, end=last.end,
+                            hint="a gradient is written dL/dO_11 or \\frac{\\partial L}{\\partial O_{11}}")
+        return numerator * Polynomial.constant(1 / value)
+
+    def factor(self) -> Polynomial:
+        if self.at("+", "-"):
+            sign = self.take().word
+            inner = self.factor()
+            return -inner if sign == "-" else inner
+        base = self.atom()
+        if self.at("^"):
+            caret = self.take()
+            base = self.multiply_power(base, self.exponent(), caret)
+        return base
+
+    def multiply_power(self, base: Polynomial, exponent: int, caret: _Token) -> Polynomial:
+        try:
+            return base ** exponent
+        except TooManyTerms:
+            raise self.fail("a power that expands to fewer terms", caret) from None
+
+    def exponent(self) -> int:
+        braced = self.at("{")
+        if braced:
+            self.take()
+        token = self.take()
+        if token is None or token.kind != "number" or not token.text.isdigit() or int(token.text) > MAX_POWER:
+            raise self.fail(f"a whole power from 0 to {MAX_POWER}", token)
+        if braced:
+            self.expect("}", "'}'")
+        return int(token.text)
+
+    def atom(self) -> Polynomial:
+        token = self.peek()
+        if token is None:
+            raise self.fail("a number, an entry like W_12 or a gradient like dL/dO_11")
+        if token.kind == "number":
+            self.take()
+            return Polynomial.constant(Fraction(token.text))
+        if token.kind == "frac":
+            return self.fraction()
+        if token.kind in ("open",) or token.text == "{":
+            return self.group()
+        if token.kind in ("diff", "name", "wrapped"):
+            gradient = self.gradient()
+            if gradient is None and token.kind == "diff":
+                raise self.fail("a gradient like dL/dO_11 or \\frac{\\partial L}{\\partial O_{11}}", token)
+            return gradient if gradient is not None else self.entry()
+        raise self.fail("a number, an entry like W_12 or a gradient like dL/dO_11", token)
+
+    def group(self) -> Polynomial:
+        opener = self.take()
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.fail(f"at most {MAX_NESTING} nested groups", opener, "deeper nesting")
+        inner = self.sum()
+        closer = _CLOSERS[opener.text]
+        if not self.at(closer):
+            raise self.fail(f"{closer!r} to close the {opener.text!r}", self.peek())
+        self.take()
+        self.depth -= 1
+        return inner
+
+    def fraction(self) -> Polynomial:
+        """\\frac{\\partial L}{\\partial O_{11}} is a gradient; \\frac{1}{2} and \\frac{W_11}{2} are quotients."""
+        frac = self.take()
+        if not self.at("{"):
+            raise self.fail("'{' after \\frac (\\frac{a}{b})", self.peek())
+        gradient = self.braced_gradient()
+        if gradient is not None:
+            return gradient
+        numerator = self.group()
+        if not self.at("{"):
+            raise self.fail("'{' for the denominator of \\frac", self.peek())
+        return self.divide(numerator, frac)
+
+    # Symbols -----------------------------------------------------------------------------
+
+    def differential(self, ahead: int = 0) -> tuple[str, _Token, int] | None:
+        """A differential at `ahead`: (name, its token, tokens used) for ∂L, \\partial L, d L or dL."""
+        token = self.peek(ahead)
+        if token is None:
+            return None
+        following = self.peek(ahead + 1)
+        if token.kind == "diff" or (token.word == "d" and token.kind in ("name", "wrapped")):
+            if following is not None and following.kind in ("name", "wrapped"):
+                return following.word, following, 2
+            return None
+        if token.kind == "name" and token.text.startswith("d") and len(token.text) > 1:
+            return token.text[1:], token, 1
+        return None
+
+    def gradient(self) -> Polynomial | None:
+        """dL/dO_11 or ∂L/∂O_{11}: a loss's differential, '/', an entry's differential."""
+        numerator = self.differential()
+        if numerator is None or not self.at("/", ahead=numerator[2]):
+            return None
+        denominator = self.differential(numerator[2] + 1)
+        if denominator is None:
+            return None
+        self.pos += numerator[2] + 1
+        return self.gradient_entry(numerator[0], denominator)
+
+    def braced_gradient(self) -> Polynomial | None:
+        numerator = self.differential(1)
+        if numerator is None or not self.at("}", ahead=1 + numerator[2]):
+            return None
+        self.pos += 2 + numerator[2]
+        self.expect("{", "'{' for the denominator of \\frac")
+        denominator = self.differential()
+        if denominator is None:
+            raise self.fail("the entry the loss is differentiated by, like \\partial O_{11}", self.peek())
+        gradient = self.gradient_entry(numerator[0], denominator)
+        self.expect("}", "'}' to close the denominator of \\frac")
+        return gradient
+
+    def gradient_entry(self, loss: str, denominator: tuple[str, _Token, int]) -> Polynomial:
+        name, token, used = denominator
+        self.pos += used
+        symbol = self.resolve(name, token, "grad")
+        return Polynomial.of_symbol(symbol, loss)
+
+    def entry(self) -> Polynomial:
+        token = self.take()
+        return Polynomial.of_symbol(self.resolve(token.word, token, "value"))
+
+    def resolve(self, base: str, token: _Token, kind: str) -> Symbol:
+        groups = self.subscripts(token)
+        last = self.tokens[self.pos - 1]
+        return _Resolver(self, token, last).symbol(base, groups, kind)
+
+    def subscripts(self, token: _Token) -> list[list[_Token]]:
+        """Index groups after a name: _11, _{2,1}, _1_3, [1,2]; each group a list of digit runs."""
+        groups = []
+        while self.at("_") or (self.at("[") and self.peek().start == self.tokens[self.pos - 1].end):
+            opener = self.take()
+            braced = opener.text == "[" or self.at("{")
+            if opener.text == "_" and braced:
+                self.take()
+            groups.append(self.index_runs(braced, "]" if opener.text == "[" else "}"))
+        return groups
+
+    def index_runs(self, braced: bool, closer: str) -> list[_Token]:
+        runs = [self.index_digits()]
+        while self.at(","):
+            self.take()
+            runs.append(self.index_digits())
+        if braced:
+            self.expect(closer, f"{closer!r} after the indices")
+        return runs
+
+    def index_digits(self) -> _Token:
+        token = self.take()
+        if token is None or token.kind != "number" or not token.text.isdigit():
+            raise self.fail("numbers as indices, like W_12 or y_{2,1}", token,
+                            hint="a formula answer names concrete entries, not i, j")
+        return token
+
+
+class _Resolver:
+    """Splits a written name and its index groups into a tensor of `axes` and its indices."""
+
+    def __init__(self, parser: _Parser, first: _Token, last: _Token):
+        self.parser, self.first, self.last = parser, first, last
+
+    def fail(self, expected: str, hint: str = "") -> CnnError:
+        written = self.parser.text[self.first.start:self.last.end]
+        return self.parser.fail(expected, self.first, repr(written), hint=hint, end=self.last.end)
+
+    def symbol(self, base: str, groups: list[list[_Token]], kind: str) -> Symbol:
+        axes = self.parser.axes
+        for joined in range(len(groups), -1, -1):  # fc_1_3: tensor 'fc_1', entry 3
+            name = base + "".join(f"_{group[0].text}" for group in groups[:joined])
+            if name in axes and all(len(group) == 1 for group in groups[:joined]):
+                return Symbol(kind, name, self.indices(name, axes[name], groups[joined:]))
+        if kind == "value" and base.startswith("d") and len(base) > 1:
+            try:  # dy_11, the short way to write dL/dy_11
+                return self.symbol(base[1:], groups, "grad")
+            except CnnError:
+                pass
+        raise self.fail(f"an entry of a tensor of this problem ({', '.join(axes) or 'none'})",
+                        hint=_name_hint(base, axes))
+
+    def indices(self, name: str, count: int, groups: list[list[_Token]]) -> tuple[int, ...]:
+        runs = [run for group in groups for run in group]
+        if len(runs) == 1 and len(groups) == 1 and count > 1:
+            digits = runs[0].text
+            if len(digits) != count:
+                raise self.fail(f"{count} indices for {name}", hint=f"write them with commas, "
+                                f"like {name}_{{{','.join(['1'] * count)}}}")
+            return tuple(int(digit) for digit in digits)
+        if len(runs) != count:
+            example = f"{name}_{'1' * count}" if count else name
+            raise self.fail(f"{count} {'index' if count == 1 else 'indices'} for {name}, like {example}")
+        return tuple(int(run.text) for run in runs)
+
+
+def _name_hint(written: str, axes: dict[str, int]) -> str:
+    run_together = re.fullmatch(r"([A-Za-z]+)(\d+)", written)
+    if run_together and run_together.group(1) in axes:
+        return f"write {run_together.group(1)}_{run_together.group(2)}, with '_' before the indices"
+    return did_you_mean(written, axes)
