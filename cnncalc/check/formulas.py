@@ -17,51 +17,22 @@ last right-hand side.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from fractions import Fraction
 
-from cnncalc.check.polynomial import (  # noqa: F401  (the formula API in one place)
+from cnncalc.check.polynomial import (  # the formula API in one place: see __all__
     MAX_TERMS, FormulaDiff, Polynomial, Symbol, Term, TermPair, TooManyTerms, compare, describe_pair,
     format_polynomial, format_term, pair_terms, spell_symbol,
 )
-from cnncalc.errors import CnnError, did_you_mean
+from cnncalc.check.formula_symbols import EXPECTED, CLOSERS, Resolver, Token, last_side, tokenize
+from cnncalc.errors import CnnError
 from cnncalc.inputs.literals import caret_line, short_text
+
+__all__ = ["FormulaDiff", "Polynomial", "Symbol", "Term", "TermPair", "compare", "describe_pair",
+           "format_polynomial", "format_term", "pair_terms", "parse_formula", "spell_symbol"]
 
 MAX_LENGTH = 10_000
 MAX_NESTING = 32
 MAX_POWER = 8
-EXPECTED = "a formula like dL/dO_11*W_12 + dL/dO_12*W_11"
-
-_TOKEN_RE = re.compile(r"""
-    (?P<space>\s+|\$|&|\\[,;:!> ]|\\q?quad(?![A-Za-z])|\\(?:left|right|[bB]ig{1,2}[lr]?)(?![A-Za-z]))
-  | (?P<frac>\\[dt]?frac(?![A-Za-z]))
-  | (?P<diff>\\partial(?![A-Za-z])|\\delta(?![A-Za-z])|∂|δ|\\(?:mathrm|text|mathit|operatorname)\s*\{\s*d\s*\})
-  | (?P<wrapped>\\(?:mathrm|text|mathit|operatorname|mathbf|boldsymbol|bm)\s*\{\s*(?P<inner>[A-Za-z](?:[A-Za-z0-9]|\\?_)*)\s*\})
-  | (?P<times>\\cdot(?![A-Za-z])|\\times(?![A-Za-z])|\\ast(?![A-Za-z])|[*·×⋅])
-  | (?P<number>\d+(?:\.\d+)?|\.\d+)
-  | (?P<name>[A-Za-z][A-Za-z0-9]*)
-  | (?P<open>[(\[]|\\\{)
-  | (?P<close>[)\]]|\\\})
-  | (?P<op>[-+−/^_{},=])
-  | (?P<bad>\\[A-Za-z]+|.)
-""", re.VERBOSE | re.DOTALL)
-_CLOSERS = {"(": ")", "[": "]", "\\{": "\\}", "{": "}"}
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str
-    text: str
-    start: int
-    end: int
-
-    @property
-    def word(self) -> str:
-        """What the token stands for: '-' for '−', 'd' for any differential, the name inside \\mathrm{..}."""
-        if self.kind == "wrapped":
-            return _TOKEN_RE.fullmatch(self.text).group("inner").replace("\\_", "_")
-        return {"−": "-"}.get(self.text, self.text)
 
 
 def parse_formula(text: str, field: str, axes: dict[str, int]) -> Polynomial:
@@ -74,43 +45,24 @@ def parse_formula(text: str, field: str, axes: dict[str, int]) -> Polynomial:
         raise CnnError(field, EXPECTED, f"a {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise CnnError(field, f"a formula of at most {MAX_LENGTH:,} characters", short_text(text))
-    tokens = _last_side(_tokenize(text, field))
+    tokens = last_side(tokenize(text, field))
     return _Parser(text, tokens, field, axes).formula()
-
-
-def _tokenize(text: str, field: str) -> list[_Token]:
-    tokens = []
-    for match in _TOKEN_RE.finditer(text):
-        token = _Token(match.lastgroup, match.group(), match.start(), match.end())
-        if token.kind == "bad":
-            expected = "a LaTeX command cnncalc reads (\\frac, \\partial, \\delta, \\cdot, \\times, " \
-                       "\\left, \\right)" if token.text.startswith("\\") else EXPECTED
-            raise CnnError(field, expected, repr(token.text), caret=caret_line(text, token.start, token.end))
-        if token.kind != "space":
-            tokens.append(token)
-    return tokens
-
-
-def _last_side(tokens: list[_Token]) -> list[_Token]:
-    """A pasted equation 'dL/dI_12 = ... = answer': the answer after the last '='."""
-    equals = [i for i, token in enumerate(tokens) if token.text == "="]
-    return tokens[equals[-1] + 1:] if equals else tokens
 
 
 class _Parser:
     """Recursive descent: sum := product (± product)*, product := factor ([*/]? factor)*."""
 
-    def __init__(self, text: str, tokens: list[_Token], field: str, axes: dict[str, int]):
+    def __init__(self, text: str, tokens: list[Token], field: str, axes: dict[str, int]):
         self.text, self.tokens, self.field, self.axes = text, tokens, field, axes
         self.pos, self.depth = 0, 0
 
     # Tokens ------------------------------------------------------------------------------
 
-    def peek(self, ahead: int = 0) -> _Token | None:
+    def peek(self, ahead: int = 0) -> Token | None:
         index = self.pos + ahead
         return self.tokens[index] if index < len(self.tokens) else None
 
-    def take(self) -> _Token | None:
+    def take(self) -> Token | None:
         token = self.peek()
         self.pos += 1
         return token
@@ -119,7 +71,7 @@ class _Parser:
         token = self.peek(ahead)
         return token is not None and token.word in words
 
-    def fail(self, expected: str, token: _Token | None = None, found: str = "", hint: str = "",
+    def fail(self, expected: str, token: Token | None = None, found: str = "", hint: str = "",
              end: int | None = None) -> CnnError:
         if token is None:
             stop = len(self.text.rstrip())
@@ -128,7 +80,7 @@ class _Parser:
         return CnnError(self.field, expected, found or repr(token.text), hint=hint,
                         caret=caret_line(self.text, token.start, end or token.end))
 
-    def expect(self, word: str, expected: str) -> _Token:
+    def expect(self, word: str, expected: str) -> Token:
         token = self.take()
         if token is None or token.word != word:
             raise self.fail(expected, token)
@@ -167,18 +119,18 @@ class _Parser:
             else:
                 return result
 
-    def starts_factor(self, token: _Token | None) -> bool:
+    def starts_factor(self, token: Token | None) -> bool:
         """A factor written right after another one (x_{1,1}k_1): an implicit product."""
         return token is not None and (token.kind in ("name", "wrapped", "diff", "frac", "open")
                                       or token.text == "{")
 
-    def multiply(self, left: Polynomial, right: Polynomial, operator: _Token) -> Polynomial:
+    def multiply(self, left: Polynomial, right: Polynomial, operator: Token) -> Polynomial:
         try:
             return left * right
         except TooManyTerms:
             raise self.fail(f"a formula of at most {MAX_TERMS} terms once expanded", operator, "more") from None
 
-    def divide(self, numerator: Polynomial, operator: _Token) -> Polynomial:
+    def divide(self, numerator: Polynomial, operator: Token) -> Polynomial:
         start = self.peek()
         denominator = self.factor()
         value = denominator.constant_value()
@@ -200,7 +152,7 @@ class _Parser:
             base = self.multiply_power(base, self.exponent(), caret)
         return base
 
-    def multiply_power(self, base: Polynomial, exponent: int, caret: _Token) -> Polynomial:
+    def multiply_power(self, base: Polynomial, exponent: int, caret: Token) -> Polynomial:
         try:
             return base ** exponent
         except TooManyTerms:
@@ -241,7 +193,7 @@ class _Parser:
         if self.depth > MAX_NESTING:
             raise self.fail(f"at most {MAX_NESTING} nested groups", opener, "deeper nesting")
         inner = self.sum()
-        closer = _CLOSERS[opener.text]
+        closer = CLOSERS[opener.text]
         if not self.at(closer):
             raise self.fail(f"{closer!r} to close the {opener.text!r}", self.peek())
         self.take()
@@ -263,7 +215,7 @@ class _Parser:
 
     # Symbols -----------------------------------------------------------------------------
 
-    def differential(self, ahead: int = 0) -> tuple[str, _Token, int] | None:
+    def differential(self, ahead: int = 0) -> tuple[str, Token, int] | None:
         """A differential at `ahead`: (name, its token, tokens used) for ∂L, \\partial L, d L or dL."""
         token = self.peek(ahead)
         if token is None:
@@ -301,7 +253,7 @@ class _Parser:
         self.expect("}", "'}' to close the denominator of \\frac")
         return gradient
 
-    def gradient_entry(self, loss: str, denominator: tuple[str, _Token, int]) -> Polynomial:
+    def gradient_entry(self, loss: str, denominator: tuple[str, Token, int]) -> Polynomial:
         name, token, used = denominator
         self.pos += used
         symbol = self.resolve(name, token, "grad")
@@ -311,12 +263,12 @@ class _Parser:
         token = self.take()
         return Polynomial.of_symbol(self.resolve(token.word, token, "value"))
 
-    def resolve(self, base: str, token: _Token, kind: str) -> Symbol:
+    def resolve(self, base: str, token: Token, kind: str) -> Symbol:
         groups = self.subscripts(token)
         last = self.tokens[self.pos - 1]
-        return _Resolver(self, token, last).symbol(base, groups, kind)
+        return Resolver(self, token, last).symbol(base, groups, kind)
 
-    def subscripts(self, token: _Token) -> list[list[_Token]]:
+    def subscripts(self, token: Token) -> list[list[Token]]:
         """Index groups after a name: _11, _{2,1}, _1_3, [1,2]; each group a list of digit runs."""
         groups = []
         while self.at("_") or (self.at("[") and self.peek().start == self.tokens[self.pos - 1].end):
@@ -327,7 +279,7 @@ class _Parser:
             groups.append(self.index_runs(braced, "]" if opener.text == "[" else "}"))
         return groups
 
-    def index_runs(self, braced: bool, closer: str) -> list[_Token]:
+    def index_runs(self, braced: bool, closer: str) -> list[Token]:
         runs = [self.index_digits()]
         while self.at(","):
             self.take()
@@ -336,54 +288,9 @@ class _Parser:
             self.expect(closer, f"{closer!r} after the indices")
         return runs
 
-    def index_digits(self) -> _Token:
+    def index_digits(self) -> Token:
         token = self.take()
         if token is None or token.kind != "number" or not token.text.isdigit():
             raise self.fail("numbers as indices, like W_12 or y_{2,1}", token,
                             hint="a formula answer names concrete entries, not i, j")
         return token
-
-
-class _Resolver:
-    """Splits a written name and its index groups into a tensor of `axes` and its indices."""
-
-    def __init__(self, parser: _Parser, first: _Token, last: _Token):
-        self.parser, self.first, self.last = parser, first, last
-
-    def fail(self, expected: str, hint: str = "") -> CnnError:
-        written = self.parser.text[self.first.start:self.last.end]
-        return self.parser.fail(expected, self.first, repr(written), hint=hint, end=self.last.end)
-
-    def symbol(self, base: str, groups: list[list[_Token]], kind: str) -> Symbol:
-        axes = self.parser.axes
-        for joined in range(len(groups), -1, -1):  # fc_1_3: tensor 'fc_1', entry 3
-            name = base + "".join(f"_{group[0].text}" for group in groups[:joined])
-            if name in axes and all(len(group) == 1 for group in groups[:joined]):
-                return Symbol(kind, name, self.indices(name, axes[name], groups[joined:]))
-        if kind == "value" and base.startswith("d") and len(base) > 1:
-            try:  # dy_11, the short way to write dL/dy_11
-                return self.symbol(base[1:], groups, "grad")
-            except CnnError:
-                pass
-        raise self.fail(f"an entry of a tensor of this problem ({', '.join(axes) or 'none'})",
-                        hint=_name_hint(base, axes))
-
-    def indices(self, name: str, count: int, groups: list[list[_Token]]) -> tuple[int, ...]:
-        runs = [run for group in groups for run in group]
-        if len(runs) == 1 and len(groups) == 1 and count > 1:
-            digits = runs[0].text
-            if len(digits) != count:
-                raise self.fail(f"{count} indices for {name}", hint=f"write them with commas, "
-                                f"like {name}_{{{','.join(['1'] * count)}}}")
-            return tuple(int(digit) for digit in digits)
-        if len(runs) != count:
-            example = f"{name}_{'1' * count}" if count else name
-            raise self.fail(f"{count} {'index' if count == 1 else 'indices'} for {name}, like {example}")
-        return tuple(int(run.text) for run in runs)
-
-
-def _name_hint(written: str, axes: dict[str, int]) -> str:
-    run_together = re.fullmatch(r"([A-Za-z]+)(\d+)", written)
-    if run_together and run_together.group(1) in axes:
-        return f"write {run_together.group(1)}_{run_together.group(2)}, with '_' before the indices"
-    return did_you_mean(written, axes)

@@ -298,9 +298,12 @@ def _coefficient_text(value: Fraction, style: str) -> str:
 
 
 def describe_pair(pair: TermPair, spell: Callable[[Symbol], str] | None = None,
-                  name_order: tuple[str, ...] = ()) -> str:
-    """One line for a paired mistake: 'W_22 where W_12 belongs (in dL/dO_11·W_12)'."""
-    spell = spell or spell_symbol
+                  name_order: tuple[str, ...] = (), loss: str = "L") -> str:
+    """One line for a paired mistake: 'W_22 where W_12 belongs (in dL/dO_11·W_12)'.
+
+    `spell` writes a symbol in the user's notation (default: spell_symbol with `loss`).
+    """
+    spell = spell or (lambda symbol: spell_symbol(symbol, loss))
     right = format_term(pair.missing, spell, name_order=name_order)
     if pair.belongs and pair.written:
         return f"{spell(pair.written)} where {spell(pair.belongs)} belongs (in {right})"
