@@ -298,9 +298,11 @@ def test_bad_formulas_are_named_with_a_caret(text, span, words):
 def test_refused_sizes():
     assert "at most 10,000 characters" in _error("W_11+" * 20_000 + "W_11").message()
     assert "an empty formula" in _error("  $$ $$ ").message()
-    assert "nested groups" in _error("(" * 40 + "W_11" + ")" * 40).message()
+    assert "nested groups or signs" in _error("(" * 40 + "W_11" + ")" * 40).message()
     many_sums = "*".join(f"(a_{2 * i} + a_{2 * i + 1})" for i in range(13))  # 8,192 terms once expanded
     assert "terms once expanded" in _error(many_sums, {"a": 1}).message()
     assert parse_formula("(k_1 + k_2)^8 (k_1 - k_2)^8", "f", {"k": 1}).terms  # collected as it goes: 17 terms
+    assert "32 factors in a term" in _error("(k_1 + k_2)" + "*(k_1 + k_2)" * 800, {"k": 1}).message()
+    assert "nested groups or signs" in _error("-" * 5000 + "W_11").message()  # no recursion error
     with pytest.raises(CnnError):
         parse_formula(12, "f", {})

@@ -20,7 +20,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from cnncalc.check.polynomial import (  # the formula API in one place: see __all__
-    MAX_TERMS, FormulaDiff, Polynomial, Symbol, Term, TermPair, TooManyTerms, compare, describe_pair,
+    FormulaDiff, Polynomial, Symbol, Term, TermPair, TooManyTerms, compare, describe_pair,
     format_polynomial, format_term, pair_terms, spell_symbol,
 )
 from cnncalc.check.formula_symbols import EXPECTED, CLOSERS, Resolver, Token, last_side, tokenize
@@ -127,8 +127,8 @@ class _Parser:
     def multiply(self, left: Polynomial, right: Polynomial, operator: Token) -> Polynomial:
         try:
             return left * right
-        except TooManyTerms:
-            raise self.fail(f"a formula of at most {MAX_TERMS} terms once expanded", operator, "more") from None
+        except TooManyTerms as error:
+            raise self.fail(f"a formula of {error}", operator, "more") from None
 
     def divide(self, numerator: Polynomial, operator: Token) -> Polynomial:
         start = self.peek()
@@ -143,9 +143,11 @@ class _Parser:
 
     def factor(self) -> Polynomial:
         if self.at("+", "-"):
-            sign = self.take().word
+            sign = self.take()
+            self.nest(sign)
             inner = self.factor()
-            return -inner if sign == "-" else inner
+            self.depth -= 1
+            return -inner if sign.word == "-" else inner
         base = self.atom()
         if self.at("^"):
             caret = self.take()
@@ -155,8 +157,8 @@ class _Parser:
     def multiply_power(self, base: Polynomial, exponent: int, caret: Token) -> Polynomial:
         try:
             return base ** exponent
-        except TooManyTerms:
-            raise self.fail("a power that expands to fewer terms", caret) from None
+        except TooManyTerms as error:
+            raise self.fail(f"a formula of {error}", caret, "more") from None
 
     def exponent(self) -> int:
         braced = self.at("{")
@@ -189,9 +191,7 @@ class _Parser:
 
     def group(self) -> Polynomial:
         opener = self.take()
-        self.depth += 1
-        if self.depth > MAX_NESTING:
-            raise self.fail(f"at most {MAX_NESTING} nested groups", opener, "deeper nesting")
+        self.nest(opener)
         inner = self.sum()
         closer = CLOSERS[opener.text]
         if not self.at(closer):
@@ -199,6 +199,11 @@ class _Parser:
         self.take()
         self.depth -= 1
         return inner
+
+    def nest(self, token: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.fail(f"at most {MAX_NESTING} nested groups or signs", token, "deeper nesting")
 
     def fraction(self) -> Polynomial:
         """\\frac{\\partial L}{\\partial O_{11}} is a gradient; \\frac{1}{2} and \\frac{W_11}{2} are quotients."""

@@ -15,6 +15,7 @@ from numbers import Rational
 from typing import NamedTuple
 
 MAX_TERMS = 4096
+MAX_DEGREE = 32
 
 
 class Symbol(NamedTuple):
@@ -45,7 +46,7 @@ class Term(NamedTuple):
 
 
 class TooManyTerms(ValueError):
-    """Expanding would pass MAX_TERMS terms (a product of many long sums)."""
+    """Expanding would pass MAX_TERMS terms or MAX_DEGREE factors in a term (a product of many sums)."""
 
 
 class Polynomial:
@@ -102,7 +103,9 @@ class Polynomial:
 
     def __mul__(self, other: "Polynomial") -> "Polynomial":
         if len(self.terms) * len(other.terms) > MAX_TERMS:
-            raise TooManyTerms(f"more than {MAX_TERMS} terms when expanded")
+            raise TooManyTerms(f"at most {MAX_TERMS} terms once expanded")
+        if self.degree() + other.degree() > MAX_DEGREE:
+            raise TooManyTerms(f"at most {MAX_DEGREE} factors in a term once expanded")
         terms: dict[Monomial, Fraction] = {}
         for left, a in self.terms.items():
             for right, b in other.terms.items():
@@ -124,6 +127,10 @@ class Polynomial:
 
     def __repr__(self) -> str:
         return f"Polynomial({format_polynomial(self)!r})"
+
+    def degree(self) -> int:
+        """The most factors in one term (W_11^2·k_1 has 3)."""
+        return max((sum(power for _, power in monomial) for monomial in self.terms), default=0)
 
     def constant_value(self) -> Fraction | None:
         """The polynomial's value if it has no symbol, else None."""
