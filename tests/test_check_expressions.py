@@ -145,6 +145,12 @@ def test_unknown_names_suggest_a_known_one():
     assert "did you mean 'sqrt'" in error.message()
 
 
+def test_a_decimal_comma_gets_a_hint():
+    error = _error("1,609")
+    assert "a decimal is written with a point" in error.message()
+    assert _caret_span(error) == (1, 2)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("9**9**9", "exponent of at most 1024"),   # refused before 9**387420489 is computed
     ("9^9^9", "exponent of at most 1024"),

@@ -286,6 +286,8 @@ def _caret_span(error: CnnError) -> tuple[int, int]:
     ("W_12 ; W_11", (5, 6), "a formula like"),
     ("b_1", (0, 3), "b with no index"),
     ("W", (0, 1), "2 indices for W"),
+    (r"\frac{\partial O}{\partial W_{12}}", (15, 16), "the loss in the numerator"),  # a chain-rule factor
+    ("dO/dW_12", (0, 2), "the loss in the numerator"),
 ])
 def test_bad_formulas_are_named_with_a_caret(text, span, words):
     error = _error(text)

@@ -120,8 +120,10 @@ def _tokenize(text: str, field: str) -> list[_Token]:
 
 def _check_token(text: str, token: _Token, previous: _Token | None, field: str) -> None:
     if token.kind == "bad":
+        comma = token.text == "," and previous is not None and previous.kind == "number"
         raise _error(field, text, token, f"{EXPECTED} (digits, + - * / ^, parentheses, "
-                     f"{', '.join(FUNCTIONS)}, e, pi)", repr(token.text))
+                     f"{', '.join(FUNCTIONS)}, e, pi)", repr(token.text),
+                     hint="a decimal is written with a point: 1.5" if comma else "")
     if token.kind == "name" and token.text not in FUNCTIONS and token.text not in CONSTANTS:
         raise _error(field, text, token, f"a known function ({', '.join(FUNCTIONS)}) or constant (e, pi)",
                      repr(token.text), hint=did_you_mean(token.text, [*FUNCTIONS, "e", "pi"]))

@@ -243,7 +243,7 @@ class _Parser:
         if denominator is None:
             return None
         self.pos += numerator[2] + 1
-        return self.gradient_entry(numerator[0], denominator)
+        return self.gradient_entry(numerator, denominator)
 
     def braced_gradient(self) -> Polynomial | None:
         numerator = self.differential(1)
@@ -254,11 +254,15 @@ class _Parser:
         denominator = self.differential()
         if denominator is None:
             raise self.fail("the entry the loss is differentiated by, like \\partial O_{11}", self.peek())
-        gradient = self.gradient_entry(numerator[0], denominator)
+        gradient = self.gradient_entry(numerator, denominator)
         self.expect("}", "'}' to close the denominator of \\frac")
         return gradient
 
-    def gradient_entry(self, loss: str, denominator: tuple[str, Token, int]) -> Polynomial:
+    def gradient_entry(self, numerator: tuple[str, Token, int], denominator: tuple[str, Token, int]) -> Polynomial:
+        loss, loss_token, _ = numerator
+        if self.axes.get(loss, 0) > 0:
+            raise self.fail("the loss in the numerator of a gradient, like dL/dO_11", loss_token, repr(loss),
+                            hint=f"d{loss}/d... is a chain-rule factor: write the formula with entries")
         name, token, used = denominator
         self.pos += used
         symbol = self.resolve(name, token, "grad")
