@@ -1,0 +1,1 @@
+"""Checking a user's own answers: reading them (numbers, expressions, formulas) and judging them."""
