@@ -59,3 +59,46 @@ def test_a_command_run_imports_no_pydantic_and_builds_only_its_command():
             "    except SystemExit as exit_:\n        assert exit_.code == 0\n"
             "print(built, 'pydantic' in sys.modules)")
     assert _printed_by(code) == "['conv'] False"
+
+
+def test_the_wheel_lists_every_package():
+    import tomllib
+
+    root = Path(__file__).parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(root).parts) for p in (root / "cnncalc").rglob("__init__.py")}
+    assert found | {"cnncalc.examples"} == listed
+
+
+def _cnncalc_imports(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("cnncalc"):
+            modules.add(node.module)
+        elif isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names if alias.name.startswith("cnncalc")}
+    return modules
+
+
+PACKAGE = CORE.parent
+
+
+def test_render_imports_no_core_compute():
+    """The output side formats results; the only core module it reads is the conventions' data."""
+    for path in (PACKAGE / "render").glob("*.py"):
+        core = {m for m in _cnncalc_imports(path) if m.startswith("cnncalc.core")}
+        assert core <= {"cnncalc.core.conventions"}, f"{path.name} imports {core}"
+
+
+def test_nothing_outside_the_cli_imports_it():
+    for path in PACKAGE.rglob("*.py"):
+        if path.parent.name == "cli" or path.name == "__main__.py":  # python -m cnncalc is the door too
+            continue
+        cli = {m for m in _cnncalc_imports(path) if m.startswith("cnncalc.cli")}
+        assert not cli, f"{path.relative_to(PACKAGE)} imports {cli}"
+
+
+def test_the_declarations_import_nothing_heavy():
+    code = ("import sys, cnncalc.layers, cnncalc.naming\n"
+            "print(sorted({'numpy', 'yaml', 'rich', 'typer'} & {m.split('.')[0] for m in sys.modules}))")
+    assert _printed_by(code) == "[]"
