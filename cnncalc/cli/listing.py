@@ -21,6 +21,11 @@ def show_examples(name: str | None, run_it: bool, out: OutputOptions) -> None:
         from cnncalc.layers import COMMANDS
 
         run(COMMANDS[example.command], example.path, {}, out)
+    elif out.format == "json":  # the problem itself, as JSON
+        from cnncalc.inputs.yamlfile import load_document
+
+        data = load_document(example.path, out.max_elements).data
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
     else:
         sys.stdout.write(Path(example.path).read_text(encoding="utf-8"))
 

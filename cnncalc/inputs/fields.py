@@ -138,6 +138,8 @@ def _read_shape_uncapped(raw, field: str):
 
     from cnncalc.inputs.tensors import read_shape
 
+    if isinstance(raw, str) and raw.strip().startswith("["):  # --input '[5, 5]', as the message offers
+        raw = parse_literal(raw, field)
     return read_shape(raw, field, sys.maxsize)
 
 

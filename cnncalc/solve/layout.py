@@ -15,7 +15,8 @@ from cnncalc.solve.common import shape_text
 
 def nchw_shape(shape: tuple, field: str = "x") -> tuple:
     if not 2 <= len(shape) <= 4:
-        raise CnnError(field, "a tensor of 2 to 4 dimensions ((H,W), (C,H,W) or (N,C,H,W))", shape_text(shape))
+        raise CnnError(field, "a tensor of 2 to 4 dimensions ((H,W), (C,H,W) or (N,C,H,W))",
+                       f"{len(shape)} dimension{'s' if len(shape) != 1 else ''} (shape {shape_text(shape)})")
     return (1,) * (4 - len(shape)) + tuple(shape)
 
 

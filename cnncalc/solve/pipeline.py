@@ -101,14 +101,26 @@ def plan_layers(problem: Problem, shape: tuple) -> list[PlannedLayer]:
         name = str(options.get("name") or ("p" if kind == "softmax" and counts[counter] == 1
                                            else f"{counter}_{counts[counter]}"))
         ctx = LayerContext(problem.document, path, f"layers[{k}] ({name})", options, problem.max_elements, kind)
-        if name in taken or name in ("L", "input", "target"):
-            raise ctx.fail(CnnError("name", "a name used once", f"'{name}' again"))
-        taken.add(name)
+        _check_name(ctx, name, taken)
         layer, param_shapes, out_shape = build_layer(kind, ctx, shape)
+        for parameter in param_shapes:
+            _check_name(ctx, f"{name}.{parameter}", taken)
         _check_layer_sizes(ctx, layer, shape, out_shape, problem.max_elements)
         planned.append(PlannedLayer(layer, kind, name, path, shape, out_shape, param_shapes))
         shape = out_shape
     return planned
+
+
+RESERVED = {"L": "the loss", "input": "the network's input", "target": "the loss's target"}
+
+
+def _check_name(ctx: LayerContext, name: str, taken: set) -> None:
+    """Every intermediate and parameter has its own name, so no result overwrites another."""
+    if name in RESERVED:
+        raise ctx.fail(CnnError("name", f"a name other than {name} ({RESERVED[name]})", f"'{name}'"))
+    if name in taken:
+        raise ctx.fail(CnnError("name", "a name used once (layers and their parameters)", f"'{name}' again"))
+    taken.add(name)
 
 
 def _check_layer_sizes(ctx: LayerContext, layer, in_shape: tuple, out_shape: tuple, max_elements: int) -> None:

@@ -1,0 +1,71 @@
+"""Engine hardening: contradictions refused, misleading words mended (issue 8, classes 4 and 5)."""
+
+import json
+
+import pytest
+
+from cli_helpers import cnncalc
+
+
+def _pipeline(tmp_path, layers: str, extra: str = "loss: mse\ntarget: [0, 0]\n"):
+    problem = tmp_path / "net.yaml"
+    problem.write_text(f"input: [1, 2]\nlayers:\n{layers}{extra}")
+    return cnncalc("pipeline", str(problem))
+
+
+@pytest.mark.parametrize("layers, found", [
+    (" - {type: fc, weight: [[1, 0], [0, 1]], name: a}\n - {type: relu, name: a.weight}\n", "'a.weight' again"),
+    (" - {type: fc, weight: [[1, 0], [0, 1]], bias: 0, name: a}\n - {type: relu, name: a.bias}\n", "'a.bias' again"),
+    (" - {type: relu, name: a.weight}\n - {type: fc, weight: [[1, 0], [0, 1]], name: a}\n", "'a.weight' again"),
+    (" - {type: relu, name: r}\n - {type: tanh, name: r}\n", "'r' again"),
+])
+def test_every_intermediate_and_parameter_has_its_own_name(tmp_path, layers, found):
+    run = _pipeline(tmp_path, layers)
+    assert run.code == 2 and found in run.err
+
+
+@pytest.mark.parametrize("name, what", [("L", "the loss"), ("input", "the network's input"),
+                                        ("target", "the loss's target")])
+def test_reserved_names_are_named_as_reserved(tmp_path, name, what):
+    run = _pipeline(tmp_path, f" - {{type: relu, name: {name}}}\n")
+    assert run.code == 2 and f"a name other than {name} ({what})" in run.err
+
+
+@pytest.mark.parametrize("layer, field", [
+    ("{type: fc, weight: [[1, 0]], out: 2}", "out: expected 1, the outputs of the weight"),
+    ("{type: fc, weight: [[1, 0], [0, 1]], out: 3}", "out: expected 2, the outputs of the weight"),
+])
+def test_a_pipeline_fc_refuses_out_that_contradicts_its_weight(tmp_path, layer, field):
+    run = _pipeline(tmp_path, f" - {layer}\n", "loss: mse\ntarget: 0\n")
+    assert run.code == 2 and field in run.err
+
+
+@pytest.mark.parametrize("options, field", [
+    ("out_channels: 2", "out_channels: expected 1, the filters of the weight"),
+    ("kernel_size: 3", "kernel_size: expected [2, 2], the kernel size of the weight"),
+    ("kernel_size: [2, 1]", "kernel_size: expected [2, 2]"),
+])
+def test_a_pipeline_conv_refuses_sizes_that_contradict_its_weight(tmp_path, options, field):
+    problem = tmp_path / "net.yaml"
+    problem.write_text(f"input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\nlayers:\n"
+                       f" - {{type: conv, weight: [[1, 0], [0, 1]], {options}}}\nloss: mse\ntarget: 0\n")
+    run = cnncalc("pipeline", str(problem))
+    assert run.code == 2 and field in run.err
+
+
+def test_a_dimension_count_is_said_as_one():
+    run = cnncalc("pool", "-x", "1 2 3 4", "--kernel-size", "1")
+    assert run.code == 2 and "found 1 dimension (shape 4)" in run.err
+
+
+@pytest.mark.parametrize("given", ["[5,5]", "[5, 5]", "5x5"])
+def test_shape_takes_the_form_its_message_offers(given):
+    run = cnncalc("shape", "--input", given, "--kernel", "3x3", "--json")
+    assert run.code == 0 and run.json()["parameters"]["output"] == [3, 3]
+
+
+def test_examples_json_prints_the_problem_as_json():
+    run = cnncalc("examples", "seed002_conv_bias", "--json")
+    assert run.code == 0
+    problem = json.loads(run.out)
+    assert problem["command"] == "conv" and problem["x"] == [[1, 0, 2], [3, 1, 0], [0, 2, 1]]
