@@ -78,8 +78,11 @@ class Terms:
 
 def index_rows(*columns) -> np.ndarray:
     """(k, len(columns)) int: the columns broadcast against each other and flattened row-major."""
-    shaped = np.broadcast_arrays(*columns)
-    return np.stack([np.ravel(c) for c in shaped], axis=1).astype(np.intp, copy=False)
+    shape = np.broadcast_shapes(*(np.shape(c) for c in columns))
+    rows = np.empty(shape + (len(columns),), dtype=np.intp)
+    for k, column in enumerate(columns):
+        rows[..., k] = column
+    return rows.reshape(-1, len(columns))
 
 
 def checked_entry(target: str, entry, shape: tuple[int, ...]) -> tuple[int, ...]:
