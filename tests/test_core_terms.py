@@ -25,6 +25,8 @@ from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, avgpool_di
 from cnncalc.core.terms import ConvTermMap, FcTermMap
 from cnncalc.core.terms_pool import TIES, AvgPoolTermMap, MaxPoolTermMap
 from reference_terms import conv_pairs, fc_pairs, window_cells_loop
+from test_conv_properties import conv_problems as float_conv_problems
+from test_core_pool import pool_problems as pool_options
 
 PROPERTY = settings(max_examples=40, deadline=None)
 TOL = dict(rtol=1e-12, atol=1e-12)
@@ -78,26 +80,19 @@ def geometries(draw, mode="correlation", ceil_mode=False):
 
 @st.composite
 def conv_problems(draw):
-    """x, w, b, dy and a geometry; integers (exact sums) or floats; groups plain, two or depthwise."""
-    groups_kind = draw(st.sampled_from(["plain", "two", "depthwise"]))
-    if groups_kind == "plain":
-        c, o, groups = draw(st.integers(1, 3)), draw(st.integers(1, 3)), 1
-    elif groups_kind == "two":
-        c, o, groups = 2 * draw(st.integers(1, 2)), 2 * draw(st.integers(1, 2)), 2
-    else:
-        c = groups = draw(st.integers(2, 3))
-        o = c * draw(st.integers(1, 2))
-    mode = draw(st.sampled_from(["correlation", "convolution"]))
-    geom = draw(geometries(mode))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    integer = draw(st.booleans())
-    draw_array = (lambda shape: rng.integers(-3, 4, shape).astype(float)) if integer else \
-        (lambda shape: rng.uniform(-2, 2, shape))
-    n = draw(st.integers(1, 2))
-    x, w = draw_array((n, c) + geom.in_hw), draw_array((o, c // groups) + geom.kernel_hw)
-    b = draw_array(o) if draw(st.booleans()) else None
-    dy = draw_array((n, o) + geom.out_hw)
-    return dict(x=x, w=w, b=b, dy=dy, geom=geom, groups=groups, mode=mode, integer=integer)
+    """test_conv_properties' problems plus anchor padding, dy, and integer values half the time
+    (then every sum is exact)."""
+    p = dict(draw(float_conv_problems()))
+    geom = p["geom"]
+    if draw(st.integers(0, 3)) == 0:
+        anchor = tuple(draw(st.integers(0, k - 1)) for k in geom.kernel_hw)
+        p["geom"] = window_geometry(geom.in_hw, geom.kernel_hw, geom.stride, None, geom.dilation, anchor=anchor,
+                                    mode=p["mode"])
+    p["dy"] = p["rng"].uniform(-2, 2, (p["x"].shape[0], p["w"].shape[0]) + p["geom"].out_hw)
+    p["integer"] = draw(st.booleans())
+    if p["integer"]:
+        p.update({k: np.round(2 * p[k]) for k in ("x", "w", "b", "dy") if p[k] is not None})
+    return p
 
 
 def conv_map(p, mode=None):
@@ -299,18 +294,16 @@ def test_fc_terms_match_torch_goldens(case):
 
 @st.composite
 def pool_problems(draw, kind):
-    """x (small integers: ties are common), dy, and a pool geometry PyTorch accepts."""
-    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    stride = draw(st.one_of(st.none(), st.tuples(st.integers(1, 3), st.integers(1, 3))))
-    pad = (draw(st.integers(0, k[0] // 2)), draw(st.integers(0, k[1] // 2)))
-    dil = (1, 1) if kind == "avg" else (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    hw = tuple(draw(st.integers(max(1, d * (kk - 1) + 1 - 2 * p), 6)) for kk, p, d in zip(k, pad, dil))
-    geom = pool_geometry(hw, k, stride, pad, dil, draw(st.booleans()), kind)
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    x = rng.integers(0, draw(st.integers(1, 3)), (draw(st.integers(1, 2)), draw(st.integers(1, 2))) + hw)
-    dy = rng.integers(-4, 5, x.shape[:2] + geom.out_hw).astype(float)
-    opts = (k, stride or k, pad, dil, geom.ceil_mode)
-    return x.astype(float), dy, geom, opts
+    """test_core_pool's problems with x cut to 1–3 integer levels (ties everywhere), integer dy,
+    the geometry, and the loop reference's arguments."""
+    x, opts = draw(pool_options(kind))
+    x = np.floor(x) % draw(st.integers(1, 3))
+    geom = pool_geometry(x.shape[2:], opts["kernel"], opts["stride"], opts["padding"], opts["dilation"],
+                         opts["ceil_mode"], kind)
+    dy = np.random.default_rng(draw(st.integers(0, 2**32 - 1))).integers(-4, 5, x.shape[:2] + geom.out_hw)
+    reference_args = (opts["kernel"], opts["stride"] or opts["kernel"], opts["padding"], opts["dilation"],
+                      opts["ceil_mode"])
+    return x, dy.astype(float), geom, reference_args
 
 
 @PROPERTY
