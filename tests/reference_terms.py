@@ -1,5 +1,6 @@
 """Loop oracles for the term maps: every entry's factor pairs, found by walking every window
-and kernel cell with plain loops (reference_conv._terms for conv). Test oracles only.
+and kernel cell with plain loops (reference_conv._terms for conv). Test oracles only, plus
+the strategy of window geometries the tests draw from.
 
 Each oracle returns {target: {entry index: [pair, ...]}} in the order the loops meet the
 pairs, so both the pair sets and their order can be compared.
@@ -8,8 +9,10 @@ pairs, so both the pair sets and their order can be compared.
 from collections import defaultdict
 
 import numpy as np
+from hypothesis import strategies as st
 
 import reference_conv as ref
+from cnncalc.core.geometry import explicit_padding, window_geometry
 
 
 def conv_pairs(x_shape, w_shape, geom, groups, mode):
@@ -58,3 +61,27 @@ def window_cells_loop(geom, i, j):
             q = j * geom.stride[1] + e * geom.dilation[1] - left
             cells.append(((r, q), (a, e), 0 <= r < h and 0 <= q < w))
     return cells
+
+
+SMALL = st.integers(0, 2)
+PADDINGS = st.one_of(st.sampled_from(["valid", "same", "full"]), SMALL, st.lists(SMALL, min_size=2, max_size=2),
+                     st.lists(st.lists(SMALL, min_size=2, max_size=2), min_size=2, max_size=2),
+                     st.tuples(st.just("anchor"), st.tuples(st.integers(0, 2), st.integers(0, 2))))
+
+
+@st.composite
+def geometries(draw, ceil_mode=False):
+    """A window geometry with any padding form (explicit, pair, asymmetric, same, full, anchor)."""
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = draw(PADDINGS)
+    anchor = None
+    if isinstance(padding, tuple):
+        anchor, padding = tuple(min(a, kk - 1) for a, kk in zip(padding[1], k)), None
+    if anchor is not None or padding in ("same", "full"):
+        fixed = ((9, 9), (9, 9))  # these always fit a window
+    else:
+        fixed = explicit_padding(0 if padding == "valid" else padding)
+    hw = tuple(draw(st.integers(max(1, d * (kk - 1) + 1 - sum(p)), 6)) for kk, d, p in zip(k, dilation, fixed))
+    return window_geometry(hw, k, stride, padding, dilation, anchor=anchor, ceil_mode=ceil_mode)

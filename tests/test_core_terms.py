@@ -18,13 +18,12 @@ from hypothesis import strategies as st
 import reference_layers as layers
 from cnncalc.core.conv import conv2d_backward, conv2d_forward
 from cnncalc.core.fc import fc_backward, fc_forward
-from cnncalc.core.geometry import (explicit_padding, offset_reads, window_cells, window_geometry,
-                                   windows_covering)
+from cnncalc.core.geometry import offset_reads, window_cells, window_geometry, windows_covering
 from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, avgpool_divisor, maxpool2d_backward,
                                maxpool2d_forward, pool_geometry)
 from cnncalc.core.terms import ConvTermMap, FcTermMap
 from cnncalc.core.terms_pool import TIES, AvgPoolTermMap, MaxPoolTermMap
-from reference_terms import conv_pairs, fc_pairs, window_cells_loop
+from reference_terms import conv_pairs, fc_pairs, geometries, window_cells_loop
 from test_conv_properties import conv_problems as float_conv_problems
 from test_core_pool import pool_problems as pool_options
 
@@ -47,36 +46,7 @@ def agree(got, expected, exact):
         np.testing.assert_allclose(got, expected, **TOL)
 
 
-def as_lists(terms):
-    """The pairs of one entry as a list of tuples of index tuples, in the map's order."""
-    return list(zip(*(map(tuple, idx.tolist()) for idx in terms.indices)))
-
-
 # --- strategies -----------------------------------------------------------------------------------
-
-SMALL = st.integers(0, 2)
-PADDINGS = st.one_of(st.sampled_from(["valid", "same", "full"]), SMALL, st.lists(SMALL, min_size=2, max_size=2),
-                     st.lists(st.lists(SMALL, min_size=2, max_size=2), min_size=2, max_size=2),
-                     st.tuples(st.just("anchor"), st.tuples(st.integers(0, 2), st.integers(0, 2))))
-
-
-@st.composite
-def geometries(draw, mode="correlation", ceil_mode=False):
-    """A window geometry with any padding form (explicit, pair, asymmetric, same, full, anchor)."""
-    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    padding = draw(PADDINGS)
-    anchor = None
-    if isinstance(padding, tuple):
-        anchor, padding = tuple(min(a, kk - 1) for a, kk in zip(padding[1], k)), None
-    if anchor is not None or padding in ("same", "full"):
-        fixed = ((9, 9), (9, 9))  # these always fit a window
-    else:
-        fixed = explicit_padding(0 if padding == "valid" else padding)
-    hw = tuple(draw(st.integers(max(1, d * (kk - 1) + 1 - sum(p)), 6)) for kk, d, p in zip(k, dilation, fixed))
-    return window_geometry(hw, k, stride, padding, dilation, anchor=anchor, mode=mode, ceil_mode=ceil_mode)
-
 
 @st.composite
 def conv_problems(draw):
@@ -177,13 +147,13 @@ def test_conv_pairs_are_the_loop_oracles_in_its_order(p):
     oracle = conv_pairs(p["x"].shape, p["w"].shape, p["geom"], p["groups"], p["mode"])
     for target in ("y", "dx", "dw"):
         for terms in tmap.entries(target):
-            assert as_lists(terms) == oracle[target].get(terms.entry, []), (target, terms.entry)
+            assert terms.rows() == oracle[target].get(terms.entry, []), (target, terms.entry)
     for terms in tmap.entries("y"):
         assert terms.bias == ((terms.entry[1],) if p["b"] is not None else None)
     if p["b"] is not None:
         n, o, ho, wo = tmap.shapes()["y"]
         for terms in tmap.entries("db"):
-            assert as_lists(terms) == [((ni, terms.entry[0], i, j),) for ni, i, j in np.ndindex(n, ho, wo)]
+            assert terms.rows() == [((ni, terms.entry[0], i, j),) for ni, i, j in np.ndindex(n, ho, wo)]
 
 
 @settings(max_examples=25, deadline=None)
@@ -221,6 +191,16 @@ def test_one_entry_of_the_large_conv_is_small():
     assert len(tmap.dw(5, 10, 0, 0)) == 8 * 55 * 55 and len(tmap.db(5)) == 8 * 56 * 56
 
 
+def test_the_seeds_two_mistaken_entries_hand_checked():
+    """dL/dI_12 = dL/dO_11·W_12 + dL/dO_12·W_11 (3×3 input, 2×2 kernel) and
+    dC/dx_21 = dC/dy_11·k_2 + dC/dy_21·k_1 (2×1 kernel), written 0-based."""
+    square = ConvTermMap((1, 1, 3, 3), (1, 1, 2, 2), window_geometry((3, 3), (2, 2)))
+    assert square.dx(0, 0, 0, 1).rows() == [((0, 0, 0, 0), (0, 0, 0, 1)), ((0, 0, 0, 1), (0, 0, 0, 0))]
+    column = ConvTermMap((1, 1, 3, 1), (1, 1, 2, 1), window_geometry((3, 1), (2, 1)))
+    assert column.dx(0, 0, 1, 0).rows() == [((0, 0, 0, 0), (0, 0, 1, 0)), ((0, 0, 1, 0), (0, 0, 0, 0))]
+    assert column.y(0, 0, 1, 0).index("x").tolist() == [[0, 0, 1, 0], [0, 0, 2, 0]]
+
+
 def test_conv_map_refuses_what_does_not_fit():
     geom = window_geometry((4, 4), (3, 3))
     with pytest.raises(ValueError):
@@ -253,7 +233,7 @@ def test_conv_terms_match_torch_goldens(case):
         np.testing.assert_allclose(evaluated(tmap, target, t), t[target], **TOL, err_msg=target)
     oracle = conv_pairs(t["x"].shape, t["w"].shape, geom, opt["groups"], opt["mode"])
     for target in ("y", "dx", "dw"):
-        assert all(as_lists(terms) == oracle[target].get(terms.entry, []) for terms in tmap.entries(target))
+        assert all(terms.rows() == oracle[target].get(terms.entry, []) for terms in tmap.entries(target))
 
 
 # --- fc ---------------------------------------------------------------------------------------------------
@@ -274,7 +254,7 @@ def test_fc_terms_are_the_oracles_and_sum_exactly(n, m, k, layout, has_bias, see
     for target in tmap.shapes():
         np.testing.assert_array_equal(evaluated(tmap, target, values), fast[target])
         if target != "db":
-            assert all(as_lists(t) == oracle[target][t.entry] for t in tmap.entries(target))
+            assert all(t.rows() == oracle[target][t.entry] for t in tmap.entries(target))
     assert ("db" in tmap.shapes()) == has_bias
 
 

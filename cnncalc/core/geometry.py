@@ -235,6 +235,7 @@ def window_cells(geom: WindowGeometry, i: int, j: int) -> WindowCells:
     """Input cells of output window (i, j): row i·s_h + a·d_h − top, col j·s_w + e·d_w − left.
 
     Every kernel offset (a, e) is listed, padded cells included and flagged by `inside`.
+    (i, j) is not checked against out_hw: callers ask only for windows that exist.
     """
     offsets = _kernel_grid(tuple(geom.kernel_hw))
     start = np.array([i * geom.stride[0] - geom.padding[0][0], j * geom.stride[1] - geom.padding[1][0]])
@@ -255,7 +256,8 @@ def windows_covering(geom: WindowGeometry, r: int, c: int) -> CoveringWindows:
     """Output windows (i, j) whose window reads input cell (r, c), with the offset (a, e) there.
 
     (i, j) covers (r, c) iff r = i·s_h + a·d_h − top and c = j·s_w + e·d_w − left for some
-    kernel offset (a, e), with (i, j) inside the output. The inverse of window_cells.
+    kernel offset (a, e), with (i, j) inside the output. The inverse of window_cells; any
+    (r, c) may be asked, a padded one too (the windows that read that zero).
     """
     rows, a = _axis_covering(r, geom.out_hw[0], geom.kernel_hw[0], geom.stride[0], geom.dilation[0],
                              geom.padding[0][0])

@@ -55,6 +55,10 @@ class Terms:
     def __len__(self) -> int:
         return len(self.indices[0])
 
+    def rows(self) -> list[tuple[tuple[int, ...], ...]]:
+        """The terms as plain tuples, one per term: [(x index, w index), ...] for conv's y."""
+        return list(zip(*(map(tuple, idx.tolist()) for idx in self.indices)))
+
     def index(self, factor: str) -> np.ndarray:
         """The (k, ndim) indices into tensor `factor` (one of self.factors)."""
         return self.indices[self.factors.index(factor)]
