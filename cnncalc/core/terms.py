@@ -4,7 +4,8 @@ For the linear layers each entry is a sum of products, read off the window geome
 and the gradients are the same pairs read from the other end (correlation mode; in
 convolution mode w[o,c',a,e] becomes w[o,c',kH−1−a,kW−1−e]):
 
-  conv  y[n,o,i,j]    = b[o] + Σ_{c',a,e} x[n, g·C/G + c', i·s + a·d − top, j·s + e·d − left] · w[o,c',a,e]
+  conv  y[n,o,i,j]    = b[o] + Σ_{c',a,e} x[n, c, r, q] · w[o,c',a,e],  c = g·C/G + c' (g: o's group),
+                        r = i·s_h + a·d_h − top, q = j·s_w + e·d_w − left, padded (r, q) left out
         dx[n,c,r,q]   = Σ dy[n,o,i,j] · w[o,c',a,e]   over every (o, i, j, a, e) whose window puts
                         kernel cell (a, e) on (r, q)
         dw[o,c',a,e]  = Σ_{n,i,j} x[n, c, r, q] · dy[n,o,i,j]
