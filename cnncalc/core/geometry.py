@@ -195,3 +195,98 @@ def window_geometry(in_hw: Pair, kernel_hw: Pair, stride=1, padding=None, dilati
     dilation_p = as_pair(dilation, "dilation", 1)
     pad = resolve_padding(padding, in_hw, kernel_hw, stride_p, dilation_p, anchor, mode)
     return WindowGeometry(tuple(in_hw), tuple(kernel_hw), stride_p, dilation_p, pad, ceil_mode)
+
+
+# --- per-window and per-cell lookups (for term maps and explanations) ---------------------------
+
+@dataclass(frozen=True, eq=False)
+class WindowCells:
+    """The kH·kW cells output window (i, j) reads, row-major in kernel order.
+
+    cells    (k, 2) int  (row, col) in unpadded input coordinates: row = i·s + a·d − top
+    offsets  (k, 2) int  the kernel offset (a, e) that meets each cell (before any rotation)
+    inside   (k,)  bool  the cell is a real input cell (False: padding, or past it in ceil mode)
+    """
+
+    cells: np.ndarray
+    offsets: np.ndarray
+    inside: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class CoveringWindows:
+    """The output windows that read one input cell, ordered by (i, j) row-major.
+
+    windows  (m, 2) int  output positions (i, j), 0 ≤ i < Ho, 0 ≤ j < Wo
+    offsets  (m, 2) int  the kernel offset (a, e) at which window (i, j) reads the cell
+    """
+
+    windows: np.ndarray
+    offsets: np.ndarray
+
+
+@functools.lru_cache(maxsize=256)
+def _kernel_grid(kernel_hw: Pair) -> np.ndarray:
+    """(kH·kW, 2) int: every kernel offset (a, e), row-major; read-only."""
+    kh, kw = kernel_hw
+    grid = np.stack(np.divmod(np.arange(kh * kw), kw), axis=1)
+    grid.flags.writeable = False
+    return grid
+
+
+def window_cells(geom: WindowGeometry, i: int, j: int) -> WindowCells:
+    """Input cells of output window (i, j): row i·s_h + a·d_h − top, col j·s_w + e·d_w − left.
+
+    Every kernel offset (a, e) is listed, padded cells included and flagged by `inside`.
+    (i, j) is not checked against out_hw: callers ask only for windows that exist.
+    """
+    offsets = _kernel_grid(tuple(geom.kernel_hw))
+    start = np.array([i * geom.stride[0] - geom.padding[0][0], j * geom.stride[1] - geom.padding[1][0]])
+    cells = start + offsets * np.array(geom.dilation)
+    inside = (cells >= 0).all(axis=1) & (cells < np.array(geom.in_hw)).all(axis=1)
+    return WindowCells(cells, offsets, inside)
+
+
+def _axis_covering(r: int, out: int, k: int, stride: int, dilation: int, pad_lo: int):
+    """Along one axis: the window positions i and kernel offsets a with i·s + a·d − pad_lo = r."""
+    a = np.arange(k)
+    start, rest = np.divmod(r + pad_lo - a * dilation, stride)
+    keep = (rest == 0) & (start >= 0) & (start < out)
+    return start[keep][::-1], a[keep][::-1]  # windows ascending
+
+
+def windows_covering(geom: WindowGeometry, r: int, c: int) -> CoveringWindows:
+    """Output windows (i, j) whose window reads input cell (r, c), with the offset (a, e) there.
+
+    (i, j) covers (r, c) iff r = i·s_h + a·d_h − top and c = j·s_w + e·d_w − left for some
+    kernel offset (a, e), with (i, j) inside the output. The inverse of window_cells; any
+    (r, c) may be asked, a padded one too (the windows that read that zero).
+    """
+    rows, a = _axis_covering(r, geom.out_hw[0], geom.kernel_hw[0], geom.stride[0], geom.dilation[0],
+                             geom.padding[0][0])
+    cols, e = _axis_covering(c, geom.out_hw[1], geom.kernel_hw[1], geom.stride[1], geom.dilation[1],
+                             geom.padding[1][0])
+    windows = np.stack([np.repeat(rows, len(cols)), np.tile(cols, len(rows))], axis=1)
+    offsets = np.stack([np.repeat(a, len(e)), np.tile(e, len(a))], axis=1)
+    return CoveringWindows(windows, offsets)
+
+
+def _axis_reads(offset: int, n: int, out: int, stride: int, dilation: int, pad_lo: int):
+    """Along one axis: the window positions whose cell at kernel offset `offset` is a real
+    input cell, and those input positions."""
+    starts = np.arange(out)
+    cells = starts * stride + offset * dilation - pad_lo
+    keep = (cells >= 0) & (cells < n)
+    return starts[keep], cells[keep]
+
+
+def offset_reads(geom: WindowGeometry, a: int, e: int):
+    """Where kernel offset (a, e) lands, one axis at a time: ((i, r), (j, c)), four int arrays.
+
+    i are the output rows whose window reads a real input row r = i·s_h + a·d_h − top there
+    (0 ≤ r < H), and likewise j, c for columns; every window (i[p], j[q]) reads (r[p], c[q])
+    at offset (a, e), and no other window reads a real cell there.
+    """
+    return tuple(_axis_reads(off, n, out, s, d, pad[0])
+                 for off, n, out, s, d, pad in zip((a, e), geom.in_hw, geom.out_hw, geom.stride,
+                                                   geom.dilation, geom.padding))
