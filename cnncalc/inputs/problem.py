@@ -12,7 +12,10 @@ from typing import Callable
 
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.inputs.tensors import DEFAULT_MAX_ELEMENTS
-from cnncalc.inputs.yamlfile import Document, load_document
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the YAML reader (and libyaml) is imported only when there is a file to read
+    from cnncalc.inputs.yamlfile import Document
 
 # Keys any problem file may carry for other tools (check, graders) and people.
 COMMON_KEYS = ("title", "description", "source", "names", "expect", "tolerance", "command")
@@ -60,7 +63,11 @@ def load_problem(path: str | None, options: dict, known: tuple[str, ...],
                  max_elements: int = DEFAULT_MAX_ELEMENTS, command: str | None = None,
                  index_base: int = 1) -> Problem:
     """The file at `path` (or none), with every option that was given laid over it."""
-    document = load_document(path, max_elements) if path else None
+    document = None
+    if path:
+        from cnncalc.inputs.yamlfile import load_document
+
+        document = load_document(path, max_elements)
     values = dict(document.data) if document else {}
     _check_command(values, command, document)
     _check_keys(values, known, document)
