@@ -159,7 +159,10 @@ class Literals:
     def decimals(self) -> np.ndarray:
         """Object array of `shape`: the decimals written per entry (see decimals_written)."""
         if "decimals" not in self._cache:
-            self._cache["decimals"] = _object_array([decimals_written(t) for t in self.texts], self.shape)
+            items = self._items() if self._items else [None] * len(self.texts)
+            places = [0 if isinstance(item, int) and not isinstance(item, bool) else decimals_written(text)
+                      for text, item in zip(self.texts, items)]  # a YAML integer in any base: 0
+            self._cache["decimals"] = _object_array(places, self.shape)
         return self._cache["decimals"]
 
     @property
@@ -195,7 +198,7 @@ _KEPT: dict[int, tuple[weakref.ref, Literals]] = {}
 def keep(array: np.ndarray, literals: Literals) -> np.ndarray:
     """Remember `literals` as what `array` was written as; returns `array`."""
     key = id(array)
-    _KEPT[key] = (weakref.ref(array, lambda _, key=key: _KEPT.pop(key, None)), literals)
+    _KEPT[key] = (weakref.ref(array, lambda _, key=key, kept=_KEPT: kept.pop(key, None)), literals)
     return array
 
 
