@@ -24,10 +24,15 @@ from cnncalc.inputs.kept import KeptList
 from cnncalc.inputs.literals import MAX_DEPTH
 
 _KEY = r"""(?:[A-Za-z_][\w.-]*|"[^"\\\n]*"|'[^'\n]*')"""
-# '[' where a value starts: after indentation, '- ' markers and one 'key: ', or after '[', '{' or ','.
-_VALUE_OPENER = re.compile(rf"(?:^[ \t]*(?:-[ \t]+)*(?:{_KEY}[ \t]*:[ \t]+)?|[\[{{,][ \t]*(?:{_KEY}[ \t]*:[ \t]*)?)\[",
-                           re.MULTILINE)
+# A '[' starts a value after indentation, '- ' markers and one 'key: ' on its line,
+# or after '[', '{' or ',' (and a key). Looked for within a short window before it.
+_BLOCK_BEFORE = re.compile(rf"[ \t]*(?:-[ \t]+)*(?:{_KEY}[ \t]*:[ \t]+)?")
+_FLOW_BEFORE = re.compile(rf"[\[{{,][ \t]*(?:{_KEY}[ \t]*:[ \t]*)?\Z")
+_WINDOW = 256
 _SHORT = 64  # a short list of integers as Python prints them (stride: [2, 2]) stays a plain list
+# json's error counts the lines before the failure, a pass over the text each time: after this
+# many failures the rest of the document is left to libyaml.
+_MAX_FAILURES = 64
 
 
 def _refuse_constant(name: str):
@@ -70,15 +75,14 @@ def cut_flow_lists(text: str) -> Cut | None:
     if "[" not in text:
         return None
     prefix = f"!cnncalc-{secrets.token_hex(6)}-"
-    pieces, flows, done, search = [], {}, 0, 0
-    while (match := _VALUE_OPENER.search(text, search)) is not None:
-        start = match.end() - 1
+    pieces, flows, done, search, failures = [], {}, 0, 0, 0
+    while failures < _MAX_FAILURES and (start := _next_opener(text, search)) >= 0:
         try:
             parsed = _parse(text, start)
         except RecursionError:  # hostile nesting: the depth check will refuse the document
             return None
         if parsed is None:
-            search = start + 1
+            search, failures = start + 1, failures + 1
             continue
         flow, end = parsed
         tag = f"{prefix}{len(flows)}"
@@ -89,6 +93,22 @@ def cut_flow_lists(text: str) -> Cut | None:
         return None
     pieces.append(text[done:])
     return Cut("".join(pieces), flows)
+
+
+def _next_opener(text: str, search: int) -> int:
+    """The first '[' from `search` on that starts a value, or -1."""
+    at = text.find("[", search)
+    while at >= 0 and not _starts_value(text, at):
+        at = text.find("[", at + 1)
+    return at
+
+
+def _starts_value(text: str, at: int) -> bool:
+    low = max(0, at - _WINDOW)
+    newline = text.rfind("\n", low, at)
+    if (newline >= 0 or low == 0) and _BLOCK_BEFORE.fullmatch(text, newline + 1, at):
+        return True
+    return _FLOW_BEFORE.search(text, low, at) is not None
 
 
 def _parse(text: str, start: int) -> tuple[Flow, int] | None:

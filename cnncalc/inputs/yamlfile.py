@@ -262,22 +262,27 @@ class _Builder:
         self.constructor = Loader("")
 
     def build(self, node, path: str):
-        flow = self.cut.take(node.tag) if self.cut and isinstance(node, yaml.SequenceNode) else None
-        self.budget -= flow.nodes if flow else 1
-        if self.budget < 0:
-            raise CnnError(path or "document", "a problem of bounded size", "more values than the document cap",
-                           hint=_BUDGET_HINT,
-                           file=self.document.name, line=node.start_mark.line + 1)
+        if self.cut is not None and node.tag in self.cut.flows:
+            return self._flow(self.cut.take(node.tag), node, path)
+        self._count(1, node, path)
         self.document.lines.setdefault(path, node.start_mark.line + 1)
-        if flow:
-            return self._flow(flow, node, path)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return self._sequence(node, path)
         return self._scalar(node, path)
 
+    def _count(self, nodes: int, node, path: str) -> None:
+        self.budget -= nodes
+        if self.budget < 0:
+            raise CnnError(path or "document", "a problem of bounded size", "more values than the document cap",
+                           hint=_BUDGET_HINT,
+                           file=self.document.name, line=node.start_mark.line + 1)
+
     def _flow(self, flow, node, path: str) -> list:
+        """A list json read, in place of its placeholder."""
+        self._count(flow.nodes, node, path)
+        self.document.lines.setdefault(path, node.start_mark.line + 1)
         levels = path.count(".") + path.count("[") + 1  # enclosing levels (at least)
         if levels + flow.ndim > MAX_DEPTH:  # the original text is read again and refused exactly
             raise self._error(node, path, f"at most {MAX_DEPTH} levels of nesting", "deeper nesting")
@@ -286,7 +291,9 @@ class _Builder:
 
     def _sequence(self, node, path: str) -> list:
         items = [self.build(item, f"{path}[{k}]") for k, item in enumerate(node.value)]
-        texts = [_odd_text(child, item) for child, item in zip(node.value, items)]
+        # Every float's text (comparing it with repr would cost more), an integer's written oddly.
+        texts = [child.value if isinstance(item, float) or isinstance(item, int) and _odd_text(child, item)
+                 else None for child, item in zip(node.value, items)]
         return KeptList(items, texts) if any(texts) else items
 
     def _mapping(self, node, path: str) -> dict:
