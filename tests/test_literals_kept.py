@@ -246,3 +246,18 @@ def test_command_results_unchanged_by_the_json_path(tmp_path):
     assert first.code == second.code == 0
     assert first.json()["forward"] == second.json()["forward"]
     assert first.json()["forward"]["y"]["data"] == [[-4.0, -4.0], [-4.0, -4.5]]  # y = x[i,j] - x[i+1,j+1]
+
+
+def test_values_that_keep_text_survive_copies():
+    import copy
+    import pickle
+
+    data = _load("b: 0.40\nn: +3\nx: [0.40, 1]\ny:\n  - 0.50\n").data
+    for clone in (copy.deepcopy(data), pickle.loads(pickle.dumps(data))):
+        assert clone == data
+        assert _tensor_of(clone["b"]).texts == ("0.40",) and _tensor_of(clone["y"]).texts == ("0.50",)
+        assert _tensor_of(clone["n"]).texts == ("+3",)
+
+
+def _tensor_of(raw):
+    return literals_of(materialize(read_tensor(raw, "v"), "v"))

@@ -33,6 +33,9 @@ class KeptFloat(float):
         self.text = text
         return self
 
+    def __reduce__(self):
+        return type(self), (float(self), self.text)
+
 
 class KeptInt(int):
     """An integer from a file written otherwise than Python prints it ('+3', '0x10', '1_000')."""
@@ -41,6 +44,9 @@ class KeptInt(int):
         self = super().__new__(cls, value)
         self.text = text
         return self
+
+    def __reduce__(self):
+        return type(self), (int(self), self.text)
 
 
 class KeptList(list):
