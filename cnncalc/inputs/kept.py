@@ -23,30 +23,32 @@ _JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _DECIMAL = re.compile(r"[+-]?(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]?\d+))?")
 
 
-class KeptFloat(float):
+class _Written:
+    """A number that remembers the text it was written as."""
+
+    __slots__ = ()
+    plain: type
+
+    def __new__(cls, value, text: str):
+        self = super().__new__(cls, value)
+        self.text = text
+        return self
+
+    def __reduce__(self):
+        return type(self), (self.plain(self), self.text)
+
+
+class KeptFloat(_Written, float):
     """A float from a file whose written text differs from its repr ('0.40', '+1.5')."""
 
     __slots__ = ("text",)
-
-    def __new__(cls, value: float, text: str):
-        self = super().__new__(cls, value)
-        self.text = text
-        return self
-
-    def __reduce__(self):
-        return type(self), (float(self), self.text)
+    plain = float
 
 
-class KeptInt(int):
+class KeptInt(_Written, int):
     """An integer from a file written otherwise than Python prints it ('+3', '0x10', '1_000')."""
 
-    def __new__(cls, value: int, text: str):
-        self = super().__new__(cls, value)
-        self.text = text
-        return self
-
-    def __reduce__(self):
-        return type(self), (int(self), self.text)
+    plain = int  # int subclasses cannot have slots: the text lives in __dict__
 
 
 class KeptList(list):
