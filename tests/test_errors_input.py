@@ -221,3 +221,38 @@ def test_alias_bomb_message_states_the_document_budget(tmp_path):
     path = _problem(tmp_path, "\n".join(lines + ["x: *e", "w: [[1]]"]) + "\n")
     _fails(cnncalc("conv", path, "--max-elements", "100"), "10,400 values once aliases are expanded",
            "4 × --max-elements + 10,000")
+
+
+# 9. Flow lists read by json keep every refusal, with the entry's line.
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_boolean_in_a_multi_line_flow_list_names_its_line(tmp_path, newline):
+    path = _problem(tmp_path, newline.join(["w: [[1]]", "x: [[1, 2],", "    [3, 4],", "    [5, true]]", ""]))
+    _fails(cnncalc("conv", path), f"{path}:4:", "x[2][1]: expected a number, found true", "booleans")
+
+
+@pytest.mark.parametrize("entry", ["NaN", "Infinity", "-Infinity", ".nan", ".inf", "null"])
+def test_non_finite_or_null_entries_in_a_flow_list(tmp_path, entry):
+    path = _problem(tmp_path, f"w: [[1]]\nx: [[1, 2],\n    [3, {entry}]]\n")
+    first = _fails(cnncalc("conv", path), f"{path}:3:", "x[1][1]")
+    assert "Traceback" not in first
+
+
+def test_deep_flow_list_json_could_read_is_still_refused(tmp_path):
+    path = _problem(tmp_path, "w: [[1]]\nx: " + "[" * 65 + "1" + "]" * 65 + "\n")
+    _fails(cnncalc("conv", path), f"{path}:2:", "document", "64 levels")
+
+
+def test_alias_bomb_of_json_read_lists(tmp_path):
+    """Counted before building: each alias of `a` stands for its 13 nodes, not the placeholder's 3."""
+    lines = ["a: &a {v: [1,1,1,1,1,1,1,1,1,1]}"]
+    for prev, name in zip("abc", "bcd"):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
+    path = _problem(tmp_path, "\n".join(lines + ["x: [[1]]", "w: [[1]]"]) + "\n")
+    _fails(cnncalc("conv", path, "--max-elements", "100"), "values once aliases are expanded")
+
+
+def test_big_flow_list_past_the_cap_is_refused(tmp_path):
+    rows = ", ".join(["[" + ", ".join(["0.5"] * 10) + "]"] * 10)
+    path = _problem(tmp_path, f"w: [[1]]\nx: [{rows}]\n")
+    _fails(cnncalc("conv", path, "--max-elements", "99"), "x:", "at most 99 entries")

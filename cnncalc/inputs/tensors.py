@@ -5,10 +5,14 @@ a shape alone ("3x3": symbolic), a fill ({fill: 0.1, shape: [5, 8]}, the shape
 optional where the command knows it), or seeded random values
 ({random: {shape: [...], seed: 0, low: -5, high: 5, integers: true}}).
 Sizes are checked against the element cap before anything is allocated.
+
+Every array read from values or a fill keeps what the user wrote: `literals_of(spec)`
+gives the texts and, on demand, the exact values and the decimals written.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -16,7 +20,9 @@ from fractions import Fraction
 import numpy as np
 
 from cnncalc.errors import CnnError, did_you_mean
-from cnncalc.inputs.literals import is_shape_text, parse_literal, parse_number, parse_shape, short_text
+from cnncalc.inputs.kept import KeptFloat, KeptInt, KeptList, Literals, flat_items, flat_texts, keep, kept_literals, \
+    text_of
+from cnncalc.inputs.literals import NUMBER_RE, is_shape_text, parse_literal, parse_number, parse_shape, short_text
 
 DEFAULT_MAX_ELEMENTS = 10_000_000
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -27,6 +33,7 @@ _BOOL_HINT = "YAML reads yes, no, on, off, true and false as booleans"
 class Fill:
     value: float
     shape: tuple[int, ...] | None
+    text: str | None = None  # as written ('1/10', '0.40'); None: the value's own repr
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,10 @@ TensorSpec = np.ndarray | Fill | RandomFill | Symbolic
 
 
 def read_tensor(value, field: str, max_elements: int = DEFAULT_MAX_ELEMENTS) -> TensorSpec:
-    """Any accepted spelling of a tensor, as an array or a spec still to be sized."""
+    """Any accepted spelling of a tensor, as an array or a spec still to be sized.
+
+    An array keeps the texts it was written with: see literals_of.
+    """
     if isinstance(value, str) and value.strip().startswith("{"):
         value = _flow_mapping(value, field)
     if isinstance(value, str):
@@ -55,12 +65,47 @@ def read_tensor(value, field: str, max_elements: int = DEFAULT_MAX_ELEMENTS) -> 
             shape = parse_shape(value)
             check_size(shape, field, max_elements)
             return Symbolic(shape)
-        value = parse_literal(value, field)
+        return _literal_array(value, field, max_elements)
     if isinstance(value, dict):
         return _read_generator(value, field, max_elements)
     array = to_array(value, field)
     check_size(array.shape, field, max_elements)
-    return array
+    items = None if isinstance(value, KeptList) and value.source is not None else (lambda: flat_items(value))
+    return keep(array, Literals(array.shape, lambda: flat_texts(value), items))
+
+
+def _literal_array(text: str, field: str, max_elements: int) -> np.ndarray:
+    """Inline text ('1 2; 3 4', '[[1,2],[3,4]]', '1/10') as an array that keeps its number tokens."""
+    value = parse_literal(text, field)
+    array = to_array(value, field)
+    check_size(array.shape, field, max_elements)
+
+    def texts() -> list:
+        tokens = [match.group() for match in NUMBER_RE.finditer(text)]
+        return tokens if len(tokens) == array.size else flat_texts(value)
+    return keep(array, Literals(array.shape, texts))
+
+
+def literals_of(spec) -> Literals | None:
+    """What the user wrote for a tensor spec or an array read_tensor/materialize returned:
+    values and fills keep their texts; random values, symbolic shapes and arrays computed
+    elsewhere have none (None). A fill not yet sized gives its one value (shape ())."""
+    if isinstance(spec, np.ndarray):
+        return kept_literals(spec)
+    if isinstance(spec, Fill):
+        return _fill_literals(spec, spec.shape or ())
+    return None
+
+
+def scalar_fill(spec: np.ndarray) -> Fill:
+    """A number read as a 0-d array, as a fill of the size a layer will give it, with its text."""
+    literals = kept_literals(spec)
+    return Fill(float(spec), None, literals.texts[0] if literals else None)
+
+
+def _fill_literals(fill: Fill, shape: tuple[int, ...]) -> Literals:
+    text = fill.text if fill.text is not None else text_of(fill.value)
+    return Literals(shape, lambda: [text] * math.prod(shape))
 
 
 def _flow_mapping(text: str, field: str):
@@ -68,7 +113,7 @@ def _flow_mapping(text: str, field: str):
 
     expected = "a mapping like {fill: 0.1, shape: [2, 2]}"
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_kept_loader())
     except yaml.YAMLError as exc:
         raise CnnError(field, expected, str(exc).splitlines()[0]) from None
     except RecursionError:
@@ -77,11 +122,30 @@ def _flow_mapping(text: str, field: str):
         raise CnnError(field, expected, str(exc).split(":")[0]) from None
 
 
+@functools.cache
+def _kept_loader():
+    """yaml's pure-Python safe loader (deep nesting raises RecursionError, not a crash),
+    with numbers that keep their text where it differs from the value's ({fill: 0.40})."""
+    import yaml
+
+    class KeptTextLoader(yaml.SafeLoader):
+        pass
+
+    for tag, kind in (("float", KeptFloat), ("int", KeptInt)):
+        construct = getattr(yaml.SafeLoader, f"construct_yaml_{tag}")
+
+        def kept(loader, node, construct=construct, kind=kind):
+            value = construct(loader, node)
+            return value if node.value == text_of(value) else kind(value, node.value)
+        KeptTextLoader.add_constructor(f"tag:yaml.org,2002:{tag}", kept)
+    return KeptTextLoader
+
+
 def _read_generator(spec: dict, field: str, max_elements: int) -> Fill | RandomFill:
     if "fill" in spec:
         _only_keys(spec, ("fill", "shape"), field)
         shape = read_shape(spec["shape"], f"{field}.shape", max_elements) if "shape" in spec else None
-        return Fill(float(_number(spec["fill"], f"{field}.fill")), shape)
+        return Fill(float(_number(spec["fill"], f"{field}.fill")), shape, text_of(spec["fill"]))
     if "random" in spec:
         _only_keys(spec, ("random",), field)
         return _read_random(spec["random"], f"{field}.random", max_elements)
@@ -174,13 +238,15 @@ def _number(value, field: str):
 
 def to_array(value, field: str) -> np.ndarray:
     """Nested lists (or a number) as a float64 array; ragged or non-numeric is refused."""
+    array = value.take_array() if isinstance(value, KeptList) else None
     try:
-        array = np.array(value, dtype=np.float64)
+        array = np.array(value, dtype=np.float64) if array is None else array
     except (ValueError, TypeError, OverflowError):
         array = np.array(_numbers_only(value, field), dtype=np.float64)
     else:
         # NumPy reads True as 1.0: look for booleans only where a 0 or 1 came out.
-        if ((array == 0) | (array == 1)).any() and _has_bool(value):
+        maybe_bool = value.has_bool if isinstance(value, KeptList) else True
+        if maybe_bool and ((array == 0) | (array == 1)).any() and _has_bool(value):
             _numbers_only(value, field)
     if array.dtype != np.float64 or array.size == 0:
         raise CnnError(field, "a non-empty tensor of numbers", repr(value)[:40])
@@ -243,7 +309,7 @@ def materialize(spec: TensorSpec, field: str, shape: tuple[int, ...] | None = No
                        hint="write {fill: 0.1, shape: [2, 3]}")
     check_size(tuple(size), field, max_elements)
     if isinstance(spec, Fill):
-        return np.full(size, spec.value, dtype=np.float64)
+        return keep(np.full(size, spec.value, dtype=np.float64), _fill_literals(spec, tuple(size)))
     rng = np.random.default_rng(spec.seed)
     if spec.integers:
         return rng.integers(int(math.ceil(spec.low)), int(math.floor(spec.high)), size=size,

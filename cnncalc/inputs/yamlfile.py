@@ -1,24 +1,29 @@
 """Problem files: safe YAML, with the line of every field remembered.
 
-The document is composed into nodes with libyaml's safe loader (when present)
-and turned into Python values here, so each field path gets its line, and
-aliases are counted as they are expanded: an alias bomb hits the node budget
-long before it can fill memory. Input size and nesting depth are bounded before
-libyaml sees the text (its composer recurses in C and would crash, not raise).
+Flow lists of plain numbers are read by the standard library's JSON parser
+(inputs/flows.py); the rest of the document is composed into nodes with libyaml's
+safe loader (when present) and turned into Python values here, so each field path
+gets its line, and aliases are counted as they are expanded: an alias bomb hits the
+node budget long before it can fill memory. Input size and nesting depth are bounded
+before libyaml sees the text (its composer recurses in C and would crash, not raise).
+Numbers keep the text they were written as where it differs from the value's own
+(inputs/kept.py).
 """
 
 from __future__ import annotations
 
-import re
 import contextlib
 import gc
+import re
 import sys
 from dataclasses import dataclass, field
 
-import numpy as np
 import yaml
+from yaml.representer import SafeRepresenter
 
 from cnncalc.errors import CnnError
+from cnncalc.inputs.flows import Cut, cut_flow_lists, line_in_flow
+from cnncalc.inputs.kept import KeptFloat, KeptInt, KeptList, text_of
 from cnncalc.inputs.literals import MAX_DEPTH
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -28,14 +33,11 @@ NODES_PER_ELEMENT, EXTRA_NODES = 4, 10_000
 _BUDGET_HINT = (f"{NODES_PER_ELEMENT} × --max-elements + {EXTRA_NODES:,} for the whole document;"
                 " raise the cap with --max-elements if you mean it")
 _READ_CHUNK = 1 << 24
-_SCAN_CHUNK = 1 << 20
 # Block nesting costs at least a column per level; '- - - 1' nests too.
 _ODD_BREAKS = "\r\x85\u2028\u2029"  # line breaks to YAML besides \n
 _INDENT = rf"(?:[ \t]|[?:-](?=[ \t\n{_ODD_BREAKS}]|\Z)){{{2 * MAX_DEPTH + 1}}}"
 _DEEP_FIRST_LINE, _DEEP_LINE = re.compile(_INDENT), re.compile("\n" + _INDENT)  # a literal \n searches fast
 _DEEP_ODD_LINE = re.compile(f"[{_ODD_BREAKS}]" + _INDENT)
-# Quotes and tags may hide closers from the scan; this few openers cannot crash libyaml anyway.
-_TRUSTED_OPENERS = 1000
 _OPEN_EVENTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _CLOSE_EVENTS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
@@ -47,10 +49,15 @@ class Document:
     data: dict
     name: str | None = None
     lines: dict[str, int] = field(default_factory=dict)
+    flows: dict[str, tuple[str, int]] = field(default_factory=dict)  # path → (JSON text, first line)
 
     def line_of(self, path: str) -> int | None:
         """The line of `path`, or of the nearest enclosing field that has one."""
+        wanted = path
         while path:
+            if path in self.flows and path != wanted:  # an entry of a list json read: found on demand
+                source, line = self.flows[path]
+                return line_in_flow(source, line, [int(k) for k in re.findall(r"\[(\d+)\]", wanted[len(path):])])
             if path in self.lines:
                 return self.lines[path]
             cut = max(path.rfind("."), path.rfind("["))
@@ -133,6 +140,21 @@ def parse_document(text: str, name: str, max_elements: int) -> Document:
 
 
 def _parse_document(text: str, name: str, max_elements: int) -> Document:
+    """Number lists cut out for json, the rest to libyaml; the original text whenever the
+    cut version fails or a cut list is not found again, so errors are exactly libyaml's."""
+    cut = cut_flow_lists(text)
+    if cut is not None:
+        try:
+            document = _compose_and_build(cut.text, name, max_elements, cut)
+        except CnnError:
+            pass
+        else:
+            if cut.all_taken():
+                return document
+    return _compose_and_build(text, name, max_elements, None)
+
+
+def _compose_and_build(text: str, name: str, max_elements: int, cut: Cut | None) -> Document:
     try:
         _check_depth(text, name)
         node = yaml.compose(text, Loader=Loader)
@@ -145,8 +167,8 @@ def _parse_document(text: str, name: str, max_elements: int) -> Document:
         raise CnnError("problem file", "a mapping of fields (x: ..., w: ...)", "an empty document", file=name)
     try:
         if "*" in text:  # only aliases can make the document larger than its text
-            _check_expanded_size(node, name, max_elements)
-        data = _Builder(document, max_elements).build(node, "")
+            _check_expanded_size(node, name, max_elements, cut)
+        data = _Builder(document, max_elements, cut).build(node, "")
     except RecursionError:
         raise CnnError("document", "lists nested a few levels deep", "nesting too deep to be a tensor",
                        file=name) from None
@@ -171,14 +193,7 @@ def _check_depth(text: str, name: str) -> None:
         indent = _DEEP_ODD_LINE.search(text)
     if indent:
         raise _too_deep(name, text.count("\n", 0, indent.end()) + 1, f"indentation past {2 * MAX_DEPTH} columns")
-    openers = text.count("[") + text.count("{")
-    if openers <= MAX_DEPTH:
-        return
-    data = text.encode("utf-8", "replace")
-    offset = _flow_too_deep(data)
-    if offset is not None:
-        raise _too_deep(name, data.count(b"\n", 0, offset) + 1, "'[' or '{' nested deeper")
-    if openers > _TRUSTED_OPENERS and any(char in text for char in "\"'!"):
+    if text.count("[") + text.count("{") > MAX_DEPTH:  # else no flow nesting can be that deep
         line = _too_deep_by_events(text)
         if line is not None:
             raise _too_deep(name, line, "deeper nesting")
@@ -188,61 +203,23 @@ def _too_deep(name: str, line: int | None, found: str) -> CnnError:
     return CnnError("document", f"at most {MAX_DEPTH} levels of nesting", found, file=name, line=line)
 
 
-def _flow_too_deep(data: bytes) -> int | None:
-    """The offset where '[' / '{' nesting first passes MAX_DEPTH, or None.
-
-    Brackets in strings and comments may over-count but never under-count: a closer
-    lowers the count at most to zero, and one after a '#' on its line is not counted.
-    """
-    depth, in_comment = 0, False
-    for start in range(0, len(data), _SCAN_CHUNK):
-        end = min(start + _SCAN_CHUNK, len(data))
-        chunk = np.frombuffer(data, np.uint8, end - start, start)
-        steps = _steps(chunk)
-        if in_comment or data.find(b"#", start, end) >= 0:
-            in_comment = _drop_commented(chunk, steps, in_comment)
-        level = np.cumsum(steps, dtype=np.int32)
-        level += depth
-        if level.min() < 0:  # the running count, floored at zero
-            level -= np.minimum(np.minimum.accumulate(level), 0)
-        if level.max() > MAX_DEPTH:
-            return start + int(np.argmax(level > MAX_DEPTH))
-        depth = int(level[-1])
-    return None
-
-
-def _steps(chunk: np.ndarray) -> np.ndarray:
-    """+1 at each '[' or '{', -1 at each ']' or '}', 0 elsewhere."""
-    def at(char: str) -> np.ndarray:
-        return (chunk == ord(char)).view(np.int8)
-    return at("[") + at("{") - at("]") - at("}")
-
-
-def _drop_commented(chunk: np.ndarray, steps: np.ndarray, carried: bool) -> bool:
-    """Zero the closers after a '#' on their line; whether the chunk ends after one."""
-    hashes = np.flatnonzero(chunk == ord("#"))
-    hashes = np.concatenate(([-2, -1] if carried else [-2], hashes))
-    newlines = np.concatenate(([-2], np.flatnonzero(chunk == ord("\n"))))
-    at = np.append(np.flatnonzero(steps < 0), chunk.size - 1)
-
-    def last(marks: np.ndarray) -> np.ndarray:  # the last mark at or before each position in `at`
-        return marks[np.searchsorted(marks, at, side="right") - 1]
-
-    commented = last(hashes) > last(newlines)
-    steps[at[:-1][commented[:-1]]] = 0
-    return bool(commented[-1])
-
-
 def _too_deep_by_events(text: str) -> int | None:
-    """The line where nesting passes MAX_DEPTH, exactly, from libyaml's (iterative) event stream."""
+    """The line where nesting passes MAX_DEPTH, exactly, from libyaml's event stream: its parser
+    keeps its stack on the heap, so unlike the composer it cannot overflow the C stack."""
     depth = 0
-    for event in yaml.parse(text, Loader=Loader):
-        if isinstance(event, _OPEN_EVENTS):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return event.start_mark.line + 1
-        elif isinstance(event, _CLOSE_EVENTS):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=Loader):
+            if isinstance(event, _OPEN_EVENTS):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, _CLOSE_EVENTS):
+                depth -= 1
+    except yaml.YAMLError as exc:  # libyaml's scanner has a nesting limit of its own, far past ours
+        mark = getattr(exc, "problem_mark", None)
+        if "nesting depth" not in str(exc) or mark is None:
+            raise
+        return mark.line + 1
     return None
 
 
@@ -251,14 +228,17 @@ def node_budget(max_elements: int) -> int:
     return NODES_PER_ELEMENT * max_elements + EXTRA_NODES
 
 
-def _check_expanded_size(root, name: str, max_elements: int) -> None:
+def _check_expanded_size(root, name: str, max_elements: int, cut: Cut | None) -> None:
     """Refuse a document whose aliases expand past the cap, in time linear in its text."""
     sizes: dict[int, int] = {}
+    flows = cut.flows if cut else {}
 
     def size(node) -> int:
         known = sizes.get(id(node))
         if known is not None:
             return known
+        if node.tag in flows:
+            return flows[node.tag].nodes
         sizes[id(node)] = 1  # a recursive alias counts once; the builder will refuse it
         children = node.value if isinstance(node, yaml.SequenceNode) else (
             [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else [])
@@ -276,23 +256,45 @@ PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
 
 
 class _Builder:
-    def __init__(self, document: Document, max_elements: int):
-        self.document = document
+    def __init__(self, document: Document, max_elements: int, cut: Cut | None = None):
+        self.document, self.cut = document, cut
         self.budget = node_budget(max_elements)
         self.constructor = Loader("")
 
     def build(self, node, path: str):
-        self.budget -= 1
-        if self.budget < 0:
-            raise CnnError(path or "document", "a problem of bounded size", "more values than the document cap",
-                           hint=_BUDGET_HINT,
-                           file=self.document.name, line=node.start_mark.line + 1)
+        if self.cut is not None and node.tag in self.cut.flows:
+            return self._flow(self.cut.take(node.tag), node, path)
+        self._count(1, node, path)
         self.document.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, f"{path}[{k}]") for k, item in enumerate(node.value)]
+            return self._sequence(node, path)
         return self._scalar(node, path)
+
+    def _count(self, nodes: int, node, path: str) -> None:
+        self.budget -= nodes
+        if self.budget < 0:
+            raise CnnError(path or "document", "a problem of bounded size", "more values than the document cap",
+                           hint=_BUDGET_HINT,
+                           file=self.document.name, line=node.start_mark.line + 1)
+
+    def _flow(self, flow, node, path: str) -> list:
+        """A list json read, in place of its placeholder."""
+        self._count(flow.nodes, node, path)
+        self.document.lines.setdefault(path, node.start_mark.line + 1)
+        levels = path.count(".") + path.count("[") + 1  # enclosing levels (at least)
+        if levels + flow.ndim > MAX_DEPTH:  # the original text is read again and refused exactly
+            raise self._error(node, path, f"at most {MAX_DEPTH} levels of nesting", "deeper nesting")
+        self.document.flows[path] = (flow.source, node.start_mark.line + 1)
+        return flow.value
+
+    def _sequence(self, node, path: str) -> list:
+        items = [self.build(item, f"{path}[{k}]") for k, item in enumerate(node.value)]
+        # Every float's text (comparing it with repr would cost more), an integer's written oddly.
+        texts = [child.value if isinstance(item, float) or isinstance(item, int) and _odd_text(child, item)
+                 else None for child, item in zip(node.value, items)]
+        return KeptList(items, texts) if any(texts) else items
 
     def _mapping(self, node, path: str) -> dict:
         result = {}
@@ -305,7 +307,7 @@ class _Builder:
             if key in result:
                 raise self._error(key_node, child, "each key once", "a repeated key")
             self.document.lines[child] = key_node.start_mark.line + 1
-            result[key] = self.build(value_node, child)
+            result[key] = _kept_scalar(value_node, self.build(value_node, child))
         return result
 
     def _scalar(self, node, path: str):
@@ -324,3 +326,26 @@ class _Builder:
     def _error(self, node, path: str, expected: str, found: str) -> CnnError:
         return CnnError(path or "document", expected, found, file=self.document.name,
                         line=node.start_mark.line + 1)
+
+
+def _odd_text(node, value) -> str | None:
+    """The text of a number written otherwise than Python prints it ('0.40', '+3'), else None."""
+    if not isinstance(node, yaml.ScalarNode) or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    text = node.value
+    if isinstance(value, int) and text.isdigit() and text[0] != "0":  # the bulk of a tensor, quickly
+        return None
+    return None if text == text_of(value) else text
+
+
+def _kept_scalar(node, value):
+    text = _odd_text(node, value)
+    if text is None:
+        return value
+    return KeptFloat(value, text) if isinstance(value, float) else KeptInt(value, text)
+
+
+# Values that keep their text dump as the plain values they are.
+SafeRepresenter.add_representer(KeptFloat, SafeRepresenter.represent_float)
+SafeRepresenter.add_representer(KeptInt, SafeRepresenter.represent_int)
+SafeRepresenter.add_representer(KeptList, SafeRepresenter.represent_list)
