@@ -30,10 +30,30 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions):
     solver = spec.solver()
     problem = load_problem(path, options, spec.fields, out.max_elements, command=spec.name,
                            index_base=out.index_base)
+    shapes_only = False
+    if spec.name != "pipeline":
+        from cnncalc.explain.symbolic import use_placeholders
+
+        shapes_only = use_placeholders(problem, spec, out.symbolic)
     try:
-        return solver.solve(solver.read(problem), out.max_elements)
+        result = solver.solve(solver.read(problem), out.max_elements)
     except CnnError as error:
         raise problem.locate(error) from None
+    if out.explained or shapes_only:
+        explain_result(result, out, shapes_only)
+    return result
+
+
+def explain_result(result, out: OutputOptions, shapes_only: bool) -> None:
+    """Attach the derivation asked for; with shapes alone, it replaces the (placeholder) numbers."""
+    from cnncalc.explain import Request, explain
+    from cnncalc.explain.entries import split_entries
+    from cnncalc.explain.symbolic import drop_numbers
+
+    request = Request(tuple(split_entries(out.entry)), out.symbolic or shapes_only, out.max_steps)
+    result.explanation = explain(result, request)
+    if shapes_only:
+        drop_numbers(result)
 
 
 def render(result, out: OutputOptions) -> None:
