@@ -133,7 +133,8 @@ class SoftmaxExplainer:
 
     def sections(self) -> list[Section]:
         indices, rows = _entries(self.z), sorted({index[:-1] for index in _entries(self.z)})
-        sections = [_section(indices, self.exp), _section(rows, self.total), _section(indices, self.probability)]
+        sections = [_section(rows, self.total), _section(indices, self.probability)]
+        sections = sections if self.symbolic else [_section(indices, self.exp)] + sections
         if "L" not in self.r.forward and not (self.symbolic and "t" in self.r.inputs):
             return sections
         return sections + [Section(1, lambda: iter([self.loss()])), _section(indices, self.dp),

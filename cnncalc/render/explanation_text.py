@@ -27,7 +27,9 @@ class StepWriter:
             parts = {key: self.naming.subscript(key, index, self.shapes.get(key)) for key in ("z", "y", "t")}
             return SPECIAL[name].format(**parts)
         if name == "Σexp(z)":
-            return f"Σ exp({self.naming.shown('z')})" + (f"[{index[0] + self.naming.base}]" if index else "")
+            rows = (self.shapes.get("z") or (1,))[0] if len(self.shapes.get("z") or ()) == 2 else 1
+            row = f"[{index[0] + self.naming.base}]" if index and rows > 1 else ""
+            return f"Σ exp({self.naming.shown('z')}){row}"
         if name == "∂p/∂z":
             *row, i, j = index
             return f"∂{self.entry('p', (*row, i))}/∂{self.entry('z', (*row, j))}"
