@@ -89,8 +89,7 @@ class SoftmaxExplainer:
     def probability(self, index) -> Step:
         e = None if self.symbolic else float(np.exp(self.z[index]))
         s = None if self.symbolic else float(np.exp(self.z[self._row(index)]).sum())
-        term = Term((Factor("exp(z)", index, e), Factor("Σexp(z)", self._row(index), None if s is None else 1 / s,
-                                                         power=-1)))
+        term = Term((Factor("exp(z)", index, e), Factor("Σexp(z)", self._row(index), s, power=-1)))
         return Step("sum", Target("p", index), (term,), self._v("p", index))
 
     def loss(self) -> Step:
@@ -104,9 +103,8 @@ class SoftmaxExplainer:
         return Step("sum", Target("L", ()), tuple(terms), self._v("L", ()))
 
     def dp(self, index) -> Step:
-        p = self._v("p", index)
-        inverse = None if p is None else (float("inf") if p == 0 else 1 / p)
-        term = Term((Factor("t", index, self._v("t", index)), Factor("p", index, inverse, power=-1)), -self.c)
+        term = Term((Factor("t", index, self._v("t", index)), Factor("p", index, self._v("p", index), power=-1)),
+                    -self.c)
         return Step("chain", Target("dp", index), (term,), self._v("dp", index), "backward")
 
     def dz_jacobian(self, index) -> Step:

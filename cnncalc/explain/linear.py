@@ -67,12 +67,14 @@ class LinearSteps:
     term_map: object
     refs: dict[str, TensorRef]
     gradients: frozenset[str] = frozenset({"dy"})
+    options: dict | None = None   # passed to the map's dx (max-pool's tie rule)
 
     def targets(self) -> list[str]:
         return [name for name in self.term_map.shapes() if name in self.refs]
 
     def step(self, target: str, index) -> Step:
-        return terms_step(self.term_map.entry(target, index), self.refs, self.gradients)
+        options = self.options if target == "dx" and self.options else {}
+        return terms_step(self.term_map.entry(target, index, **options), self.refs, self.gradients)
 
     def section(self, target: str) -> Section:
         shape = self.term_map.shapes()[target]

@@ -31,7 +31,7 @@ class MaxPoolExplainer:
         self.map = MaxPoolTermMap(x4, self.geom)
         shapes = self.map.shapes() | {"x": x4.shape, "dy": self.map.shapes()["y"]}
         self.refs = tensor_refs(result, shapes, False)
-        self.linear = LinearSteps(self.map, self.refs)
+        self.linear = LinearSteps(self.map, self.refs, options={"ties": self.ties})
 
     def window(self, index) -> Step:
         """y = max over the window's real cells; `chosen`: the cells dy goes to under the tie rule."""
@@ -62,7 +62,7 @@ class MaxPoolExplainer:
             marked = {tuple(cell[2:]) for cell in self.map.window(*index).cells.tolist()}
             return [replace(step, grids=(padded_grid(self.refs["x"], tuple(index[:2]), self.geom, marked, "window"),))]
         step = self.linear.step(name, index)
-        groups = cells_of(self.map.entry(name, index).index("dy"))
+        groups = cells_of(self.map.entry(name, index, ties=self.ties).index("dy"))
         grids = tuple(plain_grid(self.refs["dy"], lead, marked, "touched")
                       for lead, marked in list(groups.items())[:GRID_CHANNELS])
         return [replace(step, grids=grids)]

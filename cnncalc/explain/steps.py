@@ -14,8 +14,9 @@ A step states one equation about one entry (its target):
 
 A factor is one entry of a named tensor (canonical name, 0-based index in the shape the user
 sees), optionally through a function ('exp', 'ln', or a derivative such as "relu'") and
-raised to a power; `value` is its number (None in symbolic explanations). Every numeric
-'sum' and 'chain' step re-evaluates from its own terms: Σ coefficient · Π value.
+raised to a power; `value` is its number, function applied, before the power (None in
+symbolic explanations). Every numeric 'sum' and 'chain' step re-evaluates from its own
+terms: Σ coefficient · Π value^power.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ Index = tuple[int, ...]
 class Factor:
     name: str                     # canonical tensor name: x, w, b, dy, z, p, conv_1.weight, ...
     index: Index                  # 0-based, in the tensor's shape as the user sees it
-    value: float | None = None    # the factor's number (function and power applied); None: symbolic
+    value: float | None = None    # the factor's number, function applied, before the power; None: symbolic
     function: str | None = None   # 'exp', 'ln', or a local derivative "relu'", "sigmoid'", ...
     power: int = 1
 
@@ -56,7 +57,7 @@ class Term:
         for factor in self.factors:
             if factor.value is None:
                 return None
-            total *= factor.value
+            total *= factor.value ** factor.power if factor.value or factor.power >= 0 else float("inf")
         return total
 
     def as_data(self) -> dict:

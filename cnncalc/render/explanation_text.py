@@ -47,7 +47,7 @@ class StepWriter:
         return f"{factor.function}({text})" if factor.function else text
 
     def _factor_number(self, factor) -> str:
-        text = self.number(factor.value if factor.power >= 0 else 1 / factor.value)
+        text = self.number(factor.value)
         return f"({text})" if text.startswith("-") else text
 
     # --- terms -----------------------------------------------------------------------------
