@@ -37,8 +37,10 @@ class PipelineExplainer:
         layer, source = self.layers[k], self._inputs()[k]
         gives = [f"dL/d{source}"] + [name for name in self.r.tensor_names
                                      if name.startswith(f"dL/d{layer['name']}.")]
+        fused = k == len(self.layers) - 1 and any(rule.params.get("fused") for rule in self.r.conventions)
         return Step("layer", Target(layer["name"], ()), phase="backward",
-                    detail={"type": layer["type"], "upstream": f"dL/d{layer['name']}", "gives": gives})
+                    detail={"type": layer["type"], "upstream": f"dL/d{layer['name']}", "gives": gives,
+                            "fused": fused})
 
     def sections(self) -> list[Section]:
         count = len(self.layers)

@@ -89,8 +89,10 @@ def layer(writer, step) -> list[str]:
     d, shown = step.detail, writer.naming.shown
     name = shown(step.target.name)
     if step.phase == "backward":
+        fused = (f"   (softmax with cross-entropy: {shown(d['gives'][0])} = p − t directly, the same as "
+                 f"{shown(d['upstream'])} times the Jacobian)") if d.get("fused") else ""
         return [f"backward through {name} ({d['type']}): {shown(d['upstream'])} → "
-                + ", ".join(shown(g) for g in d["gives"])]
+                + ", ".join(shown(g) for g in d["gives"]) + fused]
     if "target" in d:
         value = "" if step.value is None else f" = {writer.number(step.value)}"
         return [f"{name} = {d['type']}({shown(d['input'])}, {shown(d['target'])}), {d['reduction']}{value}"]
