@@ -29,28 +29,24 @@ class Section:
     steps: Callable[[], Iterator[Step]]
 
 
-def person_order(terms: list[Term], gradients: frozenset[str]) -> list[Term]:
-    """Each term's gradient factors first; terms by their factors' (name, index), gradient first."""
-    order: dict[str, int] = {}
-    for term in terms:
-        for factor in term.factors:
-            order.setdefault(factor.name, len(order))
+ONE = Fraction(1)
 
-    def factor_key(factor: Factor) -> tuple:
-        return (factor.name not in gradients, order[factor.name], factor.index)
 
-    arranged = [Term(tuple(sorted(term.factors, key=factor_key)), term.coefficient) for term in terms]
-    return sorted(arranged, key=lambda term: [factor_key(f) for f in term.factors])
+def person_order(names: tuple[str, ...], gradients: frozenset[str]) -> list[int]:
+    """The order a person writes a product's factors in: gradients first, then as the map lists them."""
+    return sorted(range(len(names)), key=lambda k: names[k] not in gradients)
 
 
 def terms_step(terms: Terms, refs: dict[str, TensorRef], gradients: frozenset[str]) -> Step:
     """The step of one term-map entry: its products as Terms, its value when there are numbers."""
-    products = []
-    for k in range(len(terms)):
-        factors = tuple(refs[name].factor(idx[k]) for name, idx in zip(terms.factors, terms.indices))
-        coefficient = Fraction(1) if terms.divisor is None else Fraction(1, int(terms.divisor[k]))
-        products.append(Term(factors, coefficient))
-    products = person_order(products, gradients)
+    order = person_order(terms.factors, gradients)
+    columns = [refs[terms.factors[k]].factors(terms.indices[k]) for k in order]
+    divisors = [1] * len(terms) if terms.divisor is None else terms.divisor.tolist()
+    products = [Term(tuple(factors), ONE if d == 1 else Fraction(1, d))
+                for factors, d in zip(zip(*columns), divisors)]
+    keys = [tuple(f.index for f in term.factors) for term in products]
+    if any(a > b for a, b in zip(keys, keys[1:])):  # the maps mostly list terms in this order already
+        products = [term for _, term in sorted(zip(keys, products), key=lambda pair: pair[0])]
     if terms.bias is not None:
         products.append(Term((refs["b"].factor(terms.bias),)))
     target = refs[terms.target]

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NamedTuple
 
 SCHEMA = 1
 KINDS = ("sum", "chain", "max", "size", "identity", "layer", "text")
 Index = tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class Factor:
+class Factor(NamedTuple):  # a NamedTuple: a dw entry of a large conv has tens of thousands
     name: str                     # canonical tensor name: x, w, b, dy, z, p, conv_1.weight, ...
     index: Index                  # 0-based, in the tensor's shape as the user sees it
     value: float | None = None    # the factor's number, function applied, before the power; None: symbolic
@@ -46,8 +46,7 @@ class Factor:
         return data
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     factors: tuple[Factor, ...]
     coefficient: Fraction = Fraction(1)
 

@@ -36,6 +36,17 @@ class TensorRef:
         flat = np.ravel_multi_index(tuple(int(i) for i in index), self.user_shape) if self.user_shape else 0
         return tuple(int(i) for i in np.unravel_index(flat, self.map_shape))
 
+    def factors(self, indices: np.ndarray) -> list[Factor]:
+        """Factor of every row of a (k, ndim) map-index array, converted all at once."""
+        indices = np.asarray(indices).reshape(len(indices), len(self.map_shape))
+        values = [None] * len(indices) if self.values is None else self.values[tuple(indices.T)].tolist()
+        if int(np.prod(self.user_shape, dtype=np.int64)) == 1:
+            users = [(0,) * len(self.user_shape)] * len(indices)
+        else:
+            flat = np.ravel_multi_index(tuple(indices.T), self.map_shape)
+            users = list(zip(*(axis.tolist() for axis in np.unravel_index(flat, self.user_shape))))
+        return [Factor(self.name, user, value) for user, value in zip(users, values)]
+
     def factor(self, index: Index, **extra) -> Factor:
         value = None if self.values is None else float(self.values[tuple(index)])
         return Factor(self.name, self.user_index(index), value, **extra)
