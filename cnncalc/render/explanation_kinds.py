@@ -75,7 +75,7 @@ def identity(writer, step) -> list[str]:
             f"{inserted[0]} zero rows and {inserted[1]} zero columns inserted between entries (stride) and ")
         kernel = (f"{shown('w')} rotated 180°" if d["rotated"] else
                   f"{shown('w')} as written (convolution mode slides it rotated; rotating back gives w)")
-        return [f"{which}{shown('dx')} = full correlation: {shown('dy')} with {zeros}padded by the kernel's "
+        return [f"{which}{shown('dx')} = full correlation: {shown('dy')} {'with ' + zeros if zeros else ''}padded by the kernel's "
                 f"span − 1 on each side (· marks padding), correlated with {kernel}; the layer's own padding "
                 f"rows and columns then dropped"]
     rotated = "; rotated 180° (convolution mode)" if d["mode"] == "convolution" else ""
