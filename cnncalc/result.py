@@ -29,6 +29,7 @@ class Result:
     warnings: list[str] = field(default_factory=list)
     naming: Naming = field(default_factory=Naming)
     slice_axes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # labels of leading axes
+    explanation: object | None = None  # cnncalc.explain.steps.Explanation, when one was asked for
 
     @property
     def names(self) -> dict[str, str]:

@@ -1,8 +1,8 @@
 """Options shared by the commands, declared once and attached by `with_shared_options`.
 
 A command is written with the parameters of its own problem and `output: OutputOptions`;
-the decorator adds --format, --json, --precision, --index-base, --names, --max-elements
-and --debug to the signature Typer reads, and gathers them into `output`. Nothing heavy is
+the decorator adds --format, --json, --precision, --index-base, --names, --max-elements,
+--explain, --entry, --symbolic, --max-steps and --debug to the signature Typer reads, and gathers them into `output`. Nothing heavy is
 imported here: `cnncalc --help` must stay fast.
 """
 
@@ -34,6 +34,17 @@ Names = Annotated[Optional[str], typer.Option("--names", help="Display names, e.
 MaxElements = Annotated[int, typer.Option("--max-elements", min=1, metavar="N",
                                           help="Refuse tensors with more entries than this.",
                                           rich_help_panel=INPUT)]
+EXPLAIN = "Explanation"
+Explain = Annotated[bool, typer.Option("--explain", help="Show the derivation, step by step, entry by entry.",
+                                       rich_help_panel=EXPLAIN)]
+Entry = Annotated[Optional[list[str]], typer.Option(
+    "--entry", help="Derive one entry, e.g. dx[2,1] or dL/dI[1,2] (your names and index base); repeatable, "
+                    "or a comma list.", rich_help_panel=EXPLAIN, metavar="NAME[i,j]", show_default=False)]
+Symbolic = Annotated[bool, typer.Option("--symbolic", help="Formulas in symbols only; tensors may be shapes "
+                                        "alone (-x 3x3).", rich_help_panel=EXPLAIN)]
+MaxSteps = Annotated[int, typer.Option("--max-steps", min=0, metavar="N", rich_help_panel=EXPLAIN,
+                                       help="Show at most N steps and say how many were left out (0: all).")]
+DEFAULT_MAX_STEPS = 40  # the same as cnncalc.explain.DEFAULT_MAX_STEPS, without importing NumPy
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.", rich_help_panel=OUTPUT)]
 ProblemFile = Annotated[Optional[str], typer.Argument(
     help="YAML problem file, or - for standard input. Options override its fields.", show_default=False)]
@@ -58,12 +69,22 @@ class OutputOptions:
     index_base: int = 1
     max_elements: int = DEFAULT_MAX_ELEMENTS
     names: str | None = None
+    explain: bool = False
+    entry: tuple[str, ...] = ()
+    symbolic: bool = False
+    max_steps: int = DEFAULT_MAX_STEPS
+
+    @property
+    def explained(self) -> bool:
+        return self.explain or bool(self.entry) or self.symbolic
 
 
 # name → (annotation, default), in the order they appear in --help
 SHARED = {
     "names": (Names, None), "fmt": (Format, "table"), "as_json": (Json, False), "precision": (Precision, 4),
     "index_base": (IndexBase, 1), "max_elements": (MaxElements, DEFAULT_MAX_ELEMENTS), "debug": (Debug, False),
+    "explain": (Explain, False), "entry": (Entry, None), "symbolic": (Symbolic, False),
+    "max_steps": (MaxSteps, DEFAULT_MAX_STEPS),
 }
 TENSOR_OUTPUT = tuple(SHARED)  # every shared option: the layer commands and pipeline
 
@@ -85,6 +106,8 @@ def with_shared_options(function, names: tuple[str, ...], own: list[inspect.Para
         values = {name: kwargs.pop(name) for name in wanted}
         as_json, fmt = values.pop("as_json"), values.pop("fmt")
         values.pop("debug")  # read from argv by the error handler, before Typer runs
+        if "entry" in values:
+            values["entry"] = tuple(values["entry"] or ())
         return function(**kwargs, output=OutputOptions("json" if as_json else fmt.lower(), **values))
 
     command.__signature__ = inspect.Signature(own + extra)

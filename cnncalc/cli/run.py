@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from cnncalc.cli.options import OutputOptions
+from cnncalc.cli.options import DEFAULT_MAX_STEPS, OutputOptions
 from cnncalc.errors import CnnError
 
 FORMATS = ("table", "json", "yaml")
@@ -30,10 +30,49 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions):
     solver = spec.solver()
     problem = load_problem(path, options, spec.fields, out.max_elements, command=spec.name,
                            index_base=out.index_base)
+    out = file_showing(problem, out)
+    problem.index_base = out.index_base
+    shapes_only = False
+    if spec.name != "pipeline":
+        from cnncalc.explain.symbolic import use_placeholders
+
+        shapes_only = use_placeholders(problem, spec, out.symbolic)
     try:
-        return solver.solve(solver.read(problem), out.max_elements)
+        result = solver.solve(solver.read(problem), out.max_elements)
     except CnnError as error:
         raise problem.locate(error) from None
+    if out.explained or shapes_only:
+        explain_result(result, out, shapes_only)
+    return result
+
+
+def file_showing(problem, out: OutputOptions) -> OutputOptions:
+    """The output options with what the file asks for (explain: true, symbolic: true, entry: [...],
+    max_steps: N, index_base: 0) added; the command line's flags add to them, its numbers win."""
+    from dataclasses import replace
+
+    values = problem.values
+    entries = values.get("entry") or ()
+    entries = (entries,) if isinstance(entries, str) else tuple(str(e) for e in entries)
+    given = {"explain": out.explain or values.get("explain") is True,
+             "symbolic": out.symbolic or values.get("symbolic") is True, "entry": out.entry or entries}
+    if out.max_steps == DEFAULT_MAX_STEPS and isinstance(values.get("max_steps"), int):
+        given["max_steps"] = values["max_steps"]
+    if out.index_base == 1 and values.get("index_base") in (0, 1):
+        given["index_base"] = values["index_base"]
+    return replace(out, **given)
+
+
+def explain_result(result, out: OutputOptions, shapes_only: bool) -> None:
+    """Attach the derivation asked for; with shapes alone, it replaces the (placeholder) numbers."""
+    from cnncalc.explain import Request, explain
+    from cnncalc.explain.entries import split_entries
+    from cnncalc.explain.symbolic import drop_numbers
+
+    request = Request(tuple(split_entries(out.entry)), out.symbolic or shapes_only, out.max_steps)
+    result.explanation = explain(result, request)
+    if shapes_only:
+        drop_numbers(result)
 
 
 def render(result, out: OutputOptions) -> None:
@@ -50,7 +89,7 @@ def render(result, out: OutputOptions) -> None:
 
         from cnncalc.render.table import render_table
 
-        render_table(result, Console(), out.precision, out.index_base)
+        render_table(result, Console(), out.precision, result.naming.base)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
 

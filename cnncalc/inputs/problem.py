@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # the YAML reader (and libyaml) is imported only when there i
 
 # Keys any problem file may carry for other tools (check, graders) and people.
 COMMON_KEYS = ("title", "description", "source", "names", "expect", "tolerance", "command")
+# How a file asks to be shown (the shared output options of the same names; the command line adds to them).
+SHOWING_KEYS = ("explain", "symbolic", "entry", "max_steps", "index_base")
 
 
 @dataclass
@@ -77,7 +79,7 @@ def load_problem(path: str | None, options: dict, known: tuple[str, ...],
 
 
 def _check_keys(values: dict, known: tuple[str, ...], document: Document | None) -> None:
-    allowed = known + COMMON_KEYS
+    allowed = known + COMMON_KEYS + SHOWING_KEYS
     for key in values:
         if key not in allowed:
             error = CnnError(key, f"one of the fields {', '.join(known)}", f"unknown field '{key}'",

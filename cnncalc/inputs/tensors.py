@@ -302,7 +302,7 @@ def materialize(spec: TensorSpec, field: str, shape: tuple[int, ...] | None = No
     if isinstance(spec, Symbolic):
         raise CnnError(field, "numbers, a fill or random values",
                        f"a shape alone ({'x'.join(map(str, spec.shape))}), which makes a symbolic tensor",
-                       hint="a shape alone is for symbolic derivations; give values to compute numbers")
+                       hint="add --symbolic for the formulas, or give values to compute numbers")
     size = spec.shape or shape
     if size is None:
         raise CnnError(field, "a shape for the fill (nothing else fixes it here)", "no shape",

@@ -10,6 +10,8 @@ Schema (version 2):
   strings "inf", "-inf" or "nan"; every other entry is a number that reads back exactly.
   rule = {"id": str, ...its parameters} (the conventions as data; a pipeline layer's own under "rules")
 Keys are canonical names; display names are listed under "names".
+With --explain, --entry or --symbolic: "explanation": {"schema": 1, "symbolic", "omitted", "shapes",
+"steps": [step]} (cnncalc/explain/steps.py; README "Explanations").
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def result_json(result: Result) -> dict:
         "extras": {k: tensor_json(v) for k, v in (result.extras | result.positions).items()},
         "notes": result.notes,
         "warnings": result.warnings,
-    }
+    } | ({"explanation": result.explanation.as_data()} if result.explanation is not None else {})
 
 
 def render_json(result: Result) -> str:

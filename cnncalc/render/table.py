@@ -148,6 +148,23 @@ def view_lines(view: ResultView, width: int, limit: int | None) -> list[Text]:
         lines += [Text(""), Text(section.title, style="bold underline")]
         for tensor in section.tensors:
             lines += tensor_lines(tensor, width, limit)
+    if view.explanation is not None:
+        lines += explanation_lines(view.explanation, width, limit)
+    return lines
+
+
+def explanation_lines(explanation, width: int, limit: int | None) -> list[Text]:
+    """The derivation: one paragraph per step (wrapped at spaces only), its grids below it."""
+    lines = [Text(""), Text(explanation.title, style="bold underline")]
+    for step in explanation.steps:
+        for line in step.lines:
+            lines += prose_lines(line, "  ", 6, "", limit)
+        if step.grids:
+            blocks = [block for tensor in step.grids for grid in tensor.grids
+                      for block in grid_blocks(tensor, grid, None if limit is None else limit - 4)]
+            lines += [Text("    ") + line for line in side_by_side(blocks, width - 4)]
+    if explanation.omitted:
+        lines += prose_lines(explanation.omitted, "  ", 4, "yellow", limit)
     return lines
 
 

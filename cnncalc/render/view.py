@@ -68,6 +68,7 @@ class ResultView:
     sections: list[SectionView]
     precision: int
     index_base: int
+    explanation: object | None = None  # render.explanation.ExplanationView
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -143,5 +144,10 @@ def build_view(result: Result, precision: int = 4, base: int = 1) -> ResultView:
                 for title, tensors in zip(SECTION_TITLES, groups)]
     sections[-1].tensors += [position_tensor(key, _display_name(result, key), cells, base)
                              for key, cells in result.positions.items()]
+    explained = None
+    if result.explanation is not None:
+        from cnncalc.render.explanation import explanation_view
+
+        explained = explanation_view(result.explanation, result.naming, precision)
     return ResultView(result.command, convention_lines(result.conventions), list(result.notes), list(result.warnings),
-                      [section for section in sections if section.tensors], precision, base)
+                      [section for section in sections if section.tensors], precision, base, explained)
