@@ -38,13 +38,13 @@ def test_unknown_field_with_did_you_mean_and_line(tmp_path):
 
 def test_ragged_tensor_names_the_row(tmp_path):
     path = _problem(tmp_path, "x:\n  - [1, 2]\n  - [3]\nw: [[1]]\n")
-    _fails(cnncalc("conv", path), f"{path}:3:", "x[1]", "2 entries", "found 1 entry")
+    _fails(cnncalc("conv", path), f"{path}:3:", "x[2]", "2 entries", "found 1 entry")
 
 
 @pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
 def test_nan_and_infinity_refused_with_the_entry(tmp_path, value):
     path = _problem(tmp_path, f"x: [[1, 2], [3, 4]]\nw: [[1, {value}]]\n")
-    _fails(cnncalc("conv", path), f"{path}:2:", "w[0][1]", "finite")
+    _fails(cnncalc("conv", path), f"{path}:2:", "w[1,2]", "finite")
 
 
 def test_caret_under_bad_token_in_nested_literal():

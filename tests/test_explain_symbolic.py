@@ -2,7 +2,6 @@
 
 import itertools
 
-import numpy as np
 
 from cnncalc.check.polynomial import Polynomial, Symbol, format_polynomial
 from explain_helpers import explained, formula_lines

@@ -83,3 +83,19 @@ def test_no_internal_seed_words_reach_users():
     for args in (("fc", "-x", "1 2", "-w", "1 1; 1 1", "--weight-layout", "in-out"),
                  ("loss", "-y", "1 2", "-t", "0 0")):
         assert "seed 00" not in cnncalc(*args).out
+
+
+def test_random_values_without_a_seed_always_mean_the_same_numbers_and_say_so():
+    first = cnncalc("conv", "-x", "{random: {shape: [3, 3]}}", "-w", "1", "--json").json()
+    again = cnncalc("conv", "-x", "{random: {shape: [3, 3]}}", "-w", "1", "--json").json()
+    seeded = cnncalc("conv", "-x", "{random: {shape: [3, 3], seed: 0}}", "-w", "1", "--json").json()
+    assert first["inputs"]["x"] == again["inputs"]["x"] == seeded["inputs"]["x"]
+    assert any("seed 0, the default" in note for note in first["notes"])
+    assert not any("seed" in note for note in seeded["notes"])
+
+
+def test_a_pipeline_parameter_without_a_seed_is_named_in_the_note(tmp_path):
+    problem = tmp_path / "net.yaml"
+    problem.write_text("input: [1, 2]\nlayers: [{fc: {weight: {random: {}}, out: 2}}]\nloss: mse\ntarget: 0\n")
+    notes = cnncalc("pipeline", str(problem), "--json").json()["notes"]
+    assert any(note.startswith("layers[0] (fc_1).weight: random values drawn with seed 0") for note in notes)

@@ -78,3 +78,18 @@ def test_conv_and_pipeline_show_a_layer_with_the_same_shape(x, w, shape, tmp_pat
     problem.write_text(f"input: {x}\nlayers:\n  - {{type: conv, weight: {w}}}\nloss: mse\ntarget: 0\n")
     piped = cnncalc("pipeline", str(problem), "--json").json()
     assert conv["forward"]["y"]["shape"] == piped["forward"]["conv_1"]["shape"] == shape
+
+
+@pytest.mark.parametrize("base, entry", [("1", "x[2,1]"), ("0", "x[1,0]")])
+def test_errors_name_entries_in_the_users_index_base(tmp_path, base, entry):
+    problem = tmp_path / "p.yaml"
+    problem.write_text("x:\n  - [1, 2]\n  - [.nan, 4]\nw: 1\n")
+    run = cnncalc("conv", str(problem), "--index-base", base)
+    assert run.code == 2 and f"p.yaml:3: {entry}: expected a finite number" in run.err
+
+
+def test_a_position_in_the_layers_list_is_not_an_entry(tmp_path):
+    problem = tmp_path / "net.yaml"
+    problem.write_text("input: [1, 2]\nlayers: [relu, {type: fc, weight: [[1, .nan]]}]\nloss: mse\ntarget: 0\n")
+    run = cnncalc("pipeline", str(problem))
+    assert run.code == 2 and "layers[1] (fc_1).weight" in run.err

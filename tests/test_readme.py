@@ -1,6 +1,5 @@
 """The README works: every command in it runs as shown, and every option is documented."""
 
-import os
 import re
 import shlex
 from pathlib import Path

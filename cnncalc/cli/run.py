@@ -41,6 +41,7 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions):
         result = solver.solve(solver.read(problem), out.max_elements)
     except CnnError as error:
         raise problem.locate(error) from None
+    result.notes[:0] = problem.notes
     if out.explained or shapes_only:
         explain_result(result, out, shapes_only)
     return result

@@ -15,7 +15,7 @@ from fractions import Fraction
 import numpy as np
 
 from cnncalc.core.terms import Terms
-from cnncalc.explain.steps import Factor, Step, Target, Term
+from cnncalc.explain.steps import Step, Target, Term
 from cnncalc.explain.tensors import TensorRef
 
 FORWARD_TARGETS = ("y",)

@@ -7,11 +7,13 @@ and line to any error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.inputs.tensors import DEFAULT_MAX_ELEMENTS
+from cnncalc.naming import Naming
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the YAML reader (and libyaml) is imported only when there is a file to read
@@ -32,6 +34,17 @@ class Problem:
     from_options: set = field(default_factory=set)
     max_elements: int = DEFAULT_MAX_ELEMENTS
     index_base: int = 1
+    notes: list = field(default_factory=list)  # what the reading itself has to tell the user
+
+    def tensor(self, key: str):
+        """The tensor spec of `key` (values, a fill, random values, a shape), or None when absent."""
+        from cnncalc.inputs.tensors import default_seed_note, read_tensor
+
+        spec = self.read(key, lambda raw, path: read_tensor(raw, path, self.max_elements))
+        note = default_seed_note(spec, key)
+        if note:
+            self.notes.append(note)
+        return spec
 
     def has(self, key: str) -> bool:
         return self.values.get(key) is not None
@@ -43,7 +56,8 @@ class Problem:
         try:
             return reader(self.values[key], key)
         except CnnError as error:
-            raise self.locate(error) from None
+            located = self.locate(error)  # the line is found from the 0-based path, then the entry is renamed
+            raise replace(located, field=entry_in_base(located.field, self.index_base)) from None
 
     def option(self, option):
         """The typed value of a declared option (cnncalc.layers), or its default when absent."""
@@ -61,6 +75,19 @@ class Problem:
         return self.document.locate(error)
 
 
+ENTRY_PATH = re.compile(r"(?P<name>[A-Za-z_]\w*)(?P<index>(?:\[\d+\])+)")
+
+
+def entry_in_base(field: str, base: int) -> str:
+    """'x[1][0]' (a path into the file's lists) as the entry x[2,1] in the user's index base;
+    a path into `layers` is a list position, not an entry, and stays as it is."""
+    match = ENTRY_PATH.fullmatch(field)
+    if not match or match.group("name") == "layers":
+        return field
+    index = tuple(int(i) for i in re.findall(r"\d+", match.group("index")))
+    return Naming(base=base).entry(match.group("name"), index)
+
+
 def load_problem(path: str | None, options: dict, known: tuple[str, ...],
                  max_elements: int = DEFAULT_MAX_ELEMENTS, command: str | None = None,
                  index_base: int = 1) -> Problem:
@@ -69,7 +96,10 @@ def load_problem(path: str | None, options: dict, known: tuple[str, ...],
     if path:
         from cnncalc.inputs.yamlfile import load_document
 
-        document = load_document(path, max_elements)
+        try:
+            document = load_document(path, max_elements)
+        except CnnError as error:
+            raise replace(error, field=entry_in_base(error.field, index_base)) from None
     values = dict(document.data) if document else {}
     _check_command(values, command, document)
     _check_keys(values, known, document)

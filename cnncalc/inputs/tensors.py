@@ -43,6 +43,18 @@ class RandomFill:
     low: float
     high: float
     integers: bool
+    seed_given: bool = True  # False: no seed was written, and DEFAULT_SEED is used
+
+
+DEFAULT_SEED = 0  # a file always means the same numbers
+
+
+def default_seed_note(spec, field: str) -> str | None:
+    """What a user should be told about random values they gave no seed for."""
+    if isinstance(spec, RandomFill) and not spec.seed_given:
+        return (f"{field}: random values drawn with seed {DEFAULT_SEED}, the default "
+                "(write seed: N under random: for other values)")
+    return None
 
 
 @dataclass(frozen=True)
@@ -170,7 +182,7 @@ def _read_random(spec, field: str, max_elements: int) -> RandomFill:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise CnnError(f"{field}.seed", "a non-negative integer", repr(seed))
     shape = read_shape(spec["shape"], f"{field}.shape", max_elements) if "shape" in spec else None
-    return RandomFill(shape, seed, low, high, integers)
+    return RandomFill(shape, DEFAULT_SEED if seed is None else seed, low, high, integers, seed is not None)
 
 
 def _check_random_range(low: float, high: float, integers: bool, field: str) -> None:
@@ -276,7 +288,7 @@ def _check_rectangular(items: list, field: str) -> None:
     shapes = [np.shape(item) for item in items]
     for k, shape in enumerate(shapes):
         if shape != shapes[0]:
-            raise CnnError(f"{field}[{k}]", f"{_describe(shapes[0])} like {field}[0]", _describe(shape))
+            raise CnnError(f"{field}[{k}]", f"{_describe(shapes[0])}, like the first", _describe(shape))
 
 
 def _describe(shape: tuple) -> str:

@@ -25,11 +25,11 @@ def check_names(problem: Problem, canonical, gradients: dict | None = None) -> N
 
 def read_array(problem: Problem, key: str, shape: tuple | None = None):
     """The array for `key` (values, a fill or random values), or None when absent."""
-    from cnncalc.inputs.tensors import materialize, read_tensor
+    from cnncalc.inputs.tensors import materialize
 
     if not problem.has(key):
         return None
-    spec = problem.read(key, lambda raw, field: read_tensor(raw, field, problem.max_elements))
+    spec = problem.tensor(key)
     try:
         return materialize(spec, key, shape, problem.max_elements)
     except CnnError as error:

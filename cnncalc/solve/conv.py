@@ -17,7 +17,7 @@ from cnncalc.core.geometry import WindowGeometry, window_geometry
 from cnncalc.errors import CnnError
 from cnncalc.layers.conv import SPEC
 from cnncalc.inputs.problem import Problem
-from cnncalc.inputs.tensors import materialize, read_tensor
+from cnncalc.inputs.tensors import materialize
 from cnncalc.result import Result
 from cnncalc.solve.layout import as_nchw, as_oihw, check_channels, user_shape_of_y
 from cnncalc.solve.common import check_names, check_window_sizes, note_no_upstream, read_array, require, shape_text
@@ -43,7 +43,7 @@ def read(problem: Problem) -> ConvProblem:
     require(problem, "x", "w")
     return ConvProblem(
         x=read_array(problem, "x"), w=read_array(problem, "w"), b=read_array(problem, "b"),
-        dy=problem.read("dy", lambda raw, field: read_tensor(raw, field, problem.max_elements)),
+        dy=problem.tensor("dy"),
         **problem.options(SPEC), names=check_names(problem, SPEC.names),
     )
 

@@ -11,7 +11,7 @@ from cnncalc.core.fc import fc_backward, fc_forward
 from cnncalc.errors import CnnError
 from cnncalc.layers.fc import SPEC
 from cnncalc.inputs.problem import Problem
-from cnncalc.inputs.tensors import Fill, RandomFill, materialize, read_tensor
+from cnncalc.inputs.tensors import Fill, RandomFill, materialize
 from cnncalc.result import Result
 from cnncalc.solve.common import check_names, note_no_upstream, read_array, read_upstream, require, shape_text
 
@@ -33,7 +33,7 @@ def read(problem: Problem) -> FcProblem:
     b = read_array(problem, "b")
     options = problem.options(SPEC)
     layout, out = options["weight_layout"], options["out"]
-    spec = problem.read("w", lambda raw, field: read_tensor(raw, field, problem.max_elements))
+    spec = problem.tensor("w")
     w_shape = None
     if isinstance(spec, (Fill, RandomFill)) and spec.shape is None:
         outputs = _output_count(problem, out, b)
@@ -55,7 +55,7 @@ def _output_count(problem: Problem, count: int | None, b: np.ndarray | None) -> 
     if count is None and b is not None:
         count = b.size
     if count is None and problem.has("dy"):
-        dy = problem.read("dy", lambda raw, field: read_tensor(raw, field, problem.max_elements))
+        dy = problem.tensor("dy")
         count = dy.shape[-1] if isinstance(dy, np.ndarray) and dy.ndim >= 1 else None
     if count is None:
         raise problem.locate(CnnError("w", "a known number of outputs for the fill",

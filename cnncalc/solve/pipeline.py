@@ -19,7 +19,7 @@ from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.layers.pipeline import LOSS_FIELDS, LOSS_REDUCTIONS, LOSS_TYPE, SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
-from cnncalc.inputs.tensors import check_size, materialize, read_tensor
+from cnncalc.inputs.tensors import check_size, default_seed_note, materialize, read_tensor
 from cnncalc.layers.act import KINDS
 from cnncalc.naming import Naming, pipeline_gradients
 from cnncalc.solve.layout import shown_shape
@@ -100,7 +100,8 @@ def plan_layers(problem: Problem, shape: tuple) -> list[PlannedLayer]:
         counts[counter] = counts.get(counter, 0) + 1
         name = str(options.get("name") or ("p" if kind == "softmax" and counts[counter] == 1
                                            else f"{counter}_{counts[counter]}"))
-        ctx = LayerContext(problem.document, path, f"layers[{k}] ({name})", options, problem.max_elements, kind)
+        ctx = LayerContext(problem.document, path, f"layers[{k}] ({name})", options, problem.max_elements, kind,
+                           problem.index_base, problem.notes)
         _check_name(ctx, name, taken)
         layer, param_shapes, out_shape = build_layer(kind, ctx, shape)
         for parameter in param_shapes:
@@ -158,7 +159,9 @@ def _read_target(problem: Problem, loss: Loss, inner, out_shape: tuple) -> np.nd
         raise problem.locate(CnnError("target", f"a target for the {loss.kind} loss", "nothing"))
     field, raw = ("loss.target", inner) if inner is not None else ("target", problem.values["target"])
     try:
-        target = materialize(read_tensor(raw, field, problem.max_elements), field, out_shape, problem.max_elements)
+        spec = read_tensor(raw, field, problem.max_elements)
+        problem.notes += filter(None, [default_seed_note(spec, field)])
+        target = materialize(spec, field, out_shape, problem.max_elements)
         if loss.kind == "cross_entropy":
             if len(out_shape) != 2:
                 raise CnnError("loss", "cross-entropy on scores (N, K)", f"an output of {shape_text(out_shape)}",

@@ -14,7 +14,8 @@ import numpy as np
 
 from cnncalc.core import network
 from cnncalc.errors import CnnError, did_you_mean
-from cnncalc.inputs.tensors import Fill, RandomFill, materialize, read_tensor
+from cnncalc.inputs.problem import entry_in_base
+from cnncalc.inputs.tensors import Fill, RandomFill, default_seed_note, materialize, read_tensor, scalar_fill
 from cnncalc.inputs.yamlfile import Document
 from cnncalc.layers import LAYER_TYPE_ALIASES, LAYER_TYPES
 from cnncalc.solve.layout import as_oihw
@@ -43,11 +44,14 @@ class LayerContext:
     options: dict
     max_elements: int
     kind: str = ""
+    index_base: int = 1
+    notes: list | None = None  # the problem's notes, for a parameter drawn with the default seed
 
     def fail(self, error: CnnError) -> CnnError:
         """The error placed at this layer: 'layers[3] (fc_1).weight', with the file's line."""
         line = self.document.line_of(f"{self.path}.{error.field}") if self.document else None
-        named = replace(error, field=f"{self.label}.{error.field}" if error.field else self.label)
+        field = entry_in_base(error.field, self.index_base)
+        named = replace(error, field=f"{self.label}.{field}" if field else self.label)
         return named.located(self.document.name if self.document else None, line)
 
     def value(self, key: str):
@@ -100,10 +104,13 @@ def _parameter(ctx: LayerContext, key: str, shape: tuple | None, needs: str) -> 
         return None
     try:
         spec = read_tensor(raw, key, ctx.max_elements)
+        note = default_seed_note(spec, f"{ctx.label}.{key}")
+        if note and ctx.notes is not None:
+            ctx.notes.append(note)
     except CnnError as error:
         raise ctx.fail(error) from None
     if isinstance(spec, np.ndarray) and spec.ndim == 0:
-        spec = Fill(float(spec), None)
+        spec = scalar_fill(spec)  # a number is a fill of the layer's shape, keeping its text
     if isinstance(spec, (Fill, RandomFill)) and spec.shape is None and shape is None:
         raise ctx.fail(CnnError(key, f"a shape for the fill: give {needs}", "no shape"))
     try:
