@@ -36,6 +36,7 @@ class Settings:
     threads: list[int]
     pause: float  # seconds between blocks: lets the last worker's spinning threads go idle
     max_repeats: int = 1000
+    min_repeats: int = 3
 
 
 def settings_from(args) -> Settings:
@@ -47,7 +48,7 @@ def settings_from(args) -> Settings:
 def repeats_for(first_s: float, s: Settings) -> int:
     if s.quick:
         return 1 if first_s > 0.05 else 2
-    return max(3, min(s.max_repeats, round(s.block_seconds / max(first_s, 1e-7))))
+    return max(s.min_repeats, min(s.max_repeats, round(s.block_seconds / max(first_s, 1e-7))))
 
 
 def _order(impls: list[str], block: int) -> list[str]:
@@ -72,6 +73,22 @@ def ratio_figures(medians: dict, top: str, base: str, t) -> dict:
     """Median and range over blocks of top's block median ÷ base's block median."""
     pairs = [a / b for a, b in zip(medians[top, t], medians[base, t])]
     return {"ratio": statistics.median(pairs), "ratio_range": [min(pairs), max(pairs)], "blocks": len(pairs)}
+
+
+def baseline_row(name: str, label: str, medians: dict, top: str, base: str, t=None) -> dict:
+    """A row of a bench whose baseline is not torch (json.load, a process per file, ...)."""
+    return {"case": name, "label": label, "threads": t, "baseline": base,
+            "median_s": {top: statistics.median(medians[top, t]), base: statistics.median(medians[base, t])},
+            "vs_baseline": ratio_figures(medians, top, base, t), "vs_torch": None, "vs_gemm": None,
+            "gemm_vs_torch": None, "max_diff": None}
+
+
+def print_baseline_rows(report) -> None:
+    print(f"{'case':12s} {'what':44s} {'measured':>28s} {'baseline':>28s} {'ratio [range]':>18s}")
+    for r in report.rows:
+        (top, t_top), (base, t_base) = r["median_s"].items()
+        print(f"{r['case'][:12]:12s} {r['label'][:44]:44s} {top[:17]:>17s} {fmt_time(t_top):>10s} "
+              f"{base[:17]:>17s} {fmt_time(t_base):>10s} {fmt_ratio(r['vs_baseline']):>18s}")
 
 
 @dataclass
