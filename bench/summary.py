@@ -1,0 +1,89 @@
+"""The closing table of a bench run: every ratio from the JSON reports in a folder, as Markdown.
+
+    python bench/summary.py DIR        (run_all.sh calls it on its results folder)
+
+One line per case: cnncalc ÷ torch at 1 thread and (2 threads) with the range over
+blocks, cnncalc ÷ GEMM floor and GEMM floor ÷ torch where a GEMM applies; then the
+ratios against other baselines (json.load, a process per file, the import floor).
+Exit 1 when a report is missing, unreadable or says it failed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+TORCH_BENCHES = ("conv_speed", "pool_speed", "softmax_speed", "pipeline_speed")
+OTHER_BENCHES = ("load_speed", "many_files", "startup_speed")
+EXPECTED = TORCH_BENCHES + OTHER_BENCHES + ("startup_phases", "conv_memory")
+COMMANDS = {"conv_speed": "bench/conv_speed.py", "pool_speed": "bench/pool_speed.py",
+            "softmax_speed": "bench/softmax_speed.py", "pipeline_speed": "bench/pipeline_speed.py",
+            "load_speed": "bench/load_speed.py", "many_files": "bench/many_files.py",
+            "startup_speed": "bench/startup_speed.py"}
+
+
+def ratio(fig) -> str:
+    return "-" if fig is None else f"{fig['ratio']:.2f}"
+
+
+def spread(fig) -> str:
+    return "" if fig is None else f" [{fig['ratio_range'][0]:.2f}–{fig['ratio_range'][1]:.2f}]"
+
+
+def torch_lines(report: dict) -> list[str]:
+    by_case = {}
+    for row in report["rows"]:
+        by_case.setdefault(row["case"], {})[row["threads"]] = row
+    lines = []
+    for name, rows in by_case.items():
+        one, two = rows.get(1), rows.get(2)
+        first = one or two
+        cells = [f"{ratio(r['vs_torch']) if r else '-'}" for r in (one, two)]
+        gemm = [ratio(r["vs_gemm"]) if r else "-" for r in (one, two)]
+        gemm_torch = [ratio(r["gemm_vs_torch"]) if r else "-" for r in (one, two)]
+        lines.append(f"| {name} | {first['label']} | {cells[0]}{spread(one and one['vs_torch'])} "
+                     f"({cells[1]}) | {gemm[0]} ({gemm[1]}) | {gemm_torch[0]} ({gemm_torch[1]}) | "
+                     f"`{COMMANDS[report['bench']]} --cases {name}` |")
+    return lines
+
+
+def other_lines(report: dict) -> list[str]:
+    return [f"| {row['case']} | {row['label']} | {' ÷ '.join(row['median_s'])} | {ratio(row['vs_baseline'])}"
+            f"{spread(row['vs_baseline'])} | `{COMMANDS[report['bench']]}` |" for row in report["rows"]]
+
+
+def load_reports(folder: str) -> tuple[dict, list[str]]:
+    reports, problems = {}, []
+    for name in EXPECTED:
+        path = os.path.join(folder, f"{name}.json")
+        try:
+            with open(path) as fh:
+                reports[name] = json.load(fh)
+        except (OSError, ValueError) as error:
+            problems.append(f"{name}: no readable report ({error.__class__.__name__})")
+            continue
+        if not reports[name].get("ok"):
+            problems.append(f"{name}: " + "; ".join(reports[name].get("failures", ["failed"])))
+    return reports, problems
+
+
+def main() -> int:
+    reports, problems = load_reports(sys.argv[1])
+    print("| case | sizes | cnncalc ÷ torch, 1 thread [block range] (2 threads) | cnncalc ÷ GEMM floor 1 (2) "
+          "| GEMM floor ÷ torch 1 (2) | command |\n|---|---|---|---|---|---|")
+    for name in TORCH_BENCHES:
+        if name in reports:
+            print("\n".join(torch_lines(reports[name])))
+    print("\n| case | what | measured ÷ baseline | ratio [block range] | command |\n|---|---|---|---|---|")
+    for name in OTHER_BENCHES:
+        if name in reports:
+            print("\n".join(other_lines(reports[name])))
+    for line in problems:
+        print(f"FAILED: {line}")
+    print("RESULT summary: " + ("ok" if not problems else f"FAILED ({len(problems)})"))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
