@@ -1,6 +1,7 @@
 """The closing table of a bench run: every ratio from the JSON reports in a folder, as Markdown.
 
-    python bench/summary.py DIR        (run_all.sh calls it on its results folder)
+    python bench/summary.py DIR [NAME ...]   (run_all.sh calls it on its results folder,
+                                              with the names of the benches it ran)
 
 One line per case: cnncalc ÷ torch at 1 thread and (2 threads) with the range over
 blocks, cnncalc ÷ GEMM floor and GEMM floor ÷ torch where a GEMM applies; then the
@@ -33,7 +34,7 @@ def spread(fig) -> str:
 
 def torch_lines(report: dict) -> list[str]:
     by_case = {}
-    for row in report["rows"]:
+    for row in report.get("rows", []):
         by_case.setdefault(row["case"], {})[row["threads"]] = row
     lines = []
     for name, rows in by_case.items():
@@ -50,12 +51,12 @@ def torch_lines(report: dict) -> list[str]:
 
 def other_lines(report: dict) -> list[str]:
     return [f"| {row['case']} | {row['label']} | {' ÷ '.join(row['median_s'])} | {ratio(row['vs_baseline'])}"
-            f"{spread(row['vs_baseline'])} | `{COMMANDS[report['bench']]}` |" for row in report["rows"]]
+            f"{spread(row['vs_baseline'])} | `{COMMANDS[report['bench']]}` |" for row in report.get("rows", [])]
 
 
-def load_reports(folder: str) -> tuple[dict, list[str]]:
+def load_reports(folder: str, names) -> tuple[dict, list[str]]:
     reports, problems = {}, []
-    for name in EXPECTED:
+    for name in names:
         path = os.path.join(folder, f"{name}.json")
         try:
             with open(path) as fh:
@@ -63,13 +64,14 @@ def load_reports(folder: str) -> tuple[dict, list[str]]:
         except (OSError, ValueError) as error:
             problems.append(f"{name}: no readable report ({error.__class__.__name__})")
             continue
-        if not reports[name].get("ok"):
+        if not isinstance(reports[name], dict) or not reports[name].get("ok"):
             problems.append(f"{name}: " + "; ".join(reports[name].get("failures", ["failed"])))
     return reports, problems
 
 
 def main() -> int:
-    reports, problems = load_reports(sys.argv[1])
+    names = [n for n in sys.argv[2:] if n in EXPECTED] if len(sys.argv) > 2 else EXPECTED  # conv_profile: no report
+    reports, problems = load_reports(sys.argv[1], names)
     print("| case | sizes | cnncalc ÷ torch, 1 thread [block range] (2 threads) | cnncalc ÷ GEMM floor 1 (2) "
           "| GEMM floor ÷ torch 1 (2) | command |\n|---|---|---|---|---|---|")
     for name in TORCH_BENCHES:
