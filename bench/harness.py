@@ -33,7 +33,7 @@ import traceback
 from dataclasses import dataclass, field
 
 from report import (Report, Settings, common_arguments, environment, finish, has_threadpoolctl, has_torch,
-                    interleave, print_rows, ratio_figures, repeats_for, settings_from)
+                    interleave, load_average, print_rows, ratio_figures, repeats_for, settings_from)
 
 PROCESS_KIND = {"torch": "torch"}  # every other implementation runs in a NumPy-only worker
 TOLERANCE = 1e-9  # max |cnncalc − torch| allowed, relative to the largest |torch| entry (at least 1)
@@ -205,7 +205,8 @@ def _prepare(pool: Pool, case: Case, impls: list[str], s: Settings, tmp: str):
 def _row(case: Case, t: int, impls: list[str], medians: dict, diff, quick: bool) -> dict:
     row = {"case": case.name, "label": case.title(quick), "threads": t,
            "median_s": {impl: statistics.median(medians[impl, t]) for impl in impls},
-           "vs_torch": None, "vs_gemm": None, "gemm_vs_torch": None, "max_diff": diff}
+           "vs_torch": None, "vs_gemm": None, "gemm_vs_torch": None, "max_diff": diff,
+           "load_average_after": load_average()}
     if "torch" in impls:
         row["vs_torch"] = ratio_figures(medians, "cnncalc", "torch", t)
     if "gemm" in impls:

@@ -72,7 +72,8 @@ def interleave(timers: dict, s: Settings, repeats: dict) -> dict:
 def ratio_figures(medians: dict, top: str, base: str, t) -> dict:
     """Median and range over blocks of top's block median ÷ base's block median."""
     pairs = [a / b for a, b in zip(medians[top, t], medians[base, t])]
-    return {"ratio": statistics.median(pairs), "ratio_range": [min(pairs), max(pairs)], "blocks": len(pairs)}
+    return {"ratio": statistics.median(pairs), "ratio_range": [min(pairs), max(pairs)], "blocks": len(pairs),
+            "ratio_of_best_blocks": min(medians[top, t]) / min(medians[base, t])}
 
 
 def baseline_row(name: str, label: str, medians: dict, top: str, base: str, t=None) -> dict:
@@ -115,7 +116,7 @@ def environment(extra: dict | None = None) -> dict:
 
     env = {"python": platform.python_version(), "numpy": numpy.__version__, "cpus": os.cpu_count(),
            "threads_via": "threadpoolctl" if has_threadpoolctl() else "OMP/OPENBLAS/MKL_NUM_THREADS",
-           "load_average": _load_average()}
+           "load_average": load_average()}
     if has_torch():
         import torch
 
@@ -123,7 +124,7 @@ def environment(extra: dict | None = None) -> dict:
     return env | (extra or {})
 
 
-def _load_average() -> str:
+def load_average() -> str:
     try:
         return " ".join(open("/proc/loadavg").read().split()[:3])
     except OSError:

@@ -62,7 +62,7 @@ run startup_phases "$PYTHON" startup_phases.py "${QUICK[@]}" --json "$OUT/startu
 run conv_memory "$PYTHON" conv_memory.py "${QUICK[@]}" --json "$OUT/conv_memory.json"
 run conv_profile "$PYTHON" conv_profile.py "${QUICK[@]}" --case mid
 echo; echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)  (includes this run)"
-echo; echo "######## summary (every ratio; 2-thread figures in brackets)"
+echo; echo "######## summary (every ratio)"
 "$PYTHON" "$HERE/summary.py" "$OUT" "${ran[@]}" || status=1
 if [[ $status -ne 0 ]]; then echo "run_all.sh: FAILED: ${failed[*]:-summary}"; fi
 exit $status

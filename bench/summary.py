@@ -3,8 +3,9 @@
     python bench/summary.py DIR [NAME ...]   (run_all.sh calls it on its results folder,
                                               with the names of the benches it ran)
 
-One line per case: cnncalc ÷ torch at 1 thread and (2 threads) with the range over
-blocks, cnncalc ÷ GEMM floor and GEMM floor ÷ torch where a GEMM applies; then the
+One line per case: cnncalc ÷ torch at 1 thread and at 2 threads with the range over
+blocks (marked "noisy" when its ends are more than 1.5x apart: a disturbed figure),
+the ratio of the best (fastest) block medians as a cross-check, cnncalc ÷ GEMM floor and GEMM floor ÷ torch where a GEMM applies; then the
 ratios against other baselines (json.load, a process per file, the import floor).
 Exit 1 when a report is missing, unreadable or says it failed.
 """
@@ -28,8 +29,18 @@ def ratio(fig) -> str:
     return "-" if fig is None else f"{fig['ratio']:.2f}"
 
 
+NOISY = 1.5  # blocks whose ratios spread wider than this factor were disturbed: the figure is marked
+
+
 def spread(fig) -> str:
-    return "" if fig is None else f" [{fig['ratio_range'][0]:.2f}–{fig['ratio_range'][1]:.2f}]"
+    if fig is None:
+        return ""
+    lo, hi = fig["ratio_range"]
+    return f" [{lo:.2f}–{hi:.2f}]" + (" noisy" if hi > NOISY * lo else "")
+
+
+def best_blocks(fig) -> str:
+    return "-" if fig is None else f"{fig['ratio_of_best_blocks']:.2f}"
 
 
 def torch_lines(report: dict) -> list[str]:
@@ -40,11 +51,11 @@ def torch_lines(report: dict) -> list[str]:
     for name, rows in by_case.items():
         one, two = rows.get(1), rows.get(2)
         first = one or two
-        cells = [f"{ratio(r['vs_torch']) if r else '-'}" for r in (one, two)]
+        cells = [f"{ratio(r['vs_torch']) if r else '-'}{spread(r and r['vs_torch'])}" for r in (one, two)]
         gemm = [ratio(r["vs_gemm"]) if r else "-" for r in (one, two)]
         gemm_torch = [ratio(r["gemm_vs_torch"]) if r else "-" for r in (one, two)]
-        lines.append(f"| {name} | {first['label']} | {cells[0]}{spread(one and one['vs_torch'])} "
-                     f"({cells[1]}) | {gemm[0]} ({gemm[1]}) | {gemm_torch[0]} ({gemm_torch[1]}) | "
+        best = [best_blocks(r and r["vs_torch"]) for r in (one, two)]
+        lines.append(f"| {name} | {first['label']} | {cells[0]} | {cells[1]} | {best[0]} ({best[1]}) | {gemm[0]} ({gemm[1]}) | {gemm_torch[0]} ({gemm_torch[1]}) | "
                      f"`{COMMANDS[report['bench']]} --cases {name}` |")
     return lines
 
@@ -72,8 +83,9 @@ def load_reports(folder: str, names) -> tuple[dict, list[str]]:
 def main() -> int:
     names = [n for n in sys.argv[2:] if n in EXPECTED] if len(sys.argv) > 2 else EXPECTED  # conv_profile: no report
     reports, problems = load_reports(sys.argv[1], names)
-    print("| case | sizes | cnncalc ÷ torch, 1 thread [block range] (2 threads) | cnncalc ÷ GEMM floor 1 (2) "
-          "| GEMM floor ÷ torch 1 (2) | command |\n|---|---|---|---|---|---|")
+    print("| case | sizes | cnncalc ÷ torch, 1 thread [block range] | 2 threads [block range] "
+          "| best blocks 1 (2) | cnncalc ÷ GEMM floor 1 (2) | GEMM floor ÷ torch 1 (2) | command |\n"
+          "|---|---|---|---|---|---|---|---|")
     for name in TORCH_BENCHES:
         if name in reports:
             print("\n".join(torch_lines(reports[name])))
