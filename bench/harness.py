@@ -247,6 +247,8 @@ def main_for(script: str, cases: list[Case], build, impls: list[str], title: str
             _run_one(pool, case, impls, s, tmp, report)
     finally:
         pool.close()
+    report.env["workers"] = {w.name: w.hello.get("got") for w in pool.workers.values()}  # threads they got
+    print(f"threads as the workers report them: {json.dumps(report.env['workers'])}")
     print_rows(report)
     _check_rows(report)
     return finish(report, args.json)
