@@ -20,7 +20,11 @@ the BLAS and starts its threads):
                ru_maxrss where that is missing). Real pages, so it also sees BLAS
                work buffers; it can read low when malloc reuses freed pages.
 
-Usage: python bench/conv_memory.py [--json PATH]
+--quick runs a tiny case (2, 4->4, 8x8): a smoke run whose ratio means nothing (the
+budget is not judged there). The budget is reported, not enforced, unless BENCH_STRICT=1;
+a failing measurement exits 1.
+
+Usage: python bench/conv_memory.py [--quick] [--json PATH]
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import subprocess
 import sys
 
 SHAPE = {"n": 8, "cin": 64, "cout": 64, "hw": 56, "k": 3, "stride": 1, "padding": 1}
+QUICK_SHAPE = {"n": 2, "cin": 4, "cout": 4, "hw": 8, "k": 3, "stride": 1, "padding": 1}
 BUDGET = 3.0
 MB = 1e6
 
@@ -51,7 +56,7 @@ def _maxrss() -> int:
     return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB on Linux
 
 
-def child(method: str) -> dict:
+def child(method: str, s: dict) -> dict:
     import tracemalloc
 
     import numpy as np
@@ -59,7 +64,6 @@ def child(method: str) -> dict:
     from cnncalc.core.conv import conv2d_backward, conv2d_forward
     from cnncalc.core.geometry import window_geometry
 
-    s = SHAPE
     geom = window_geometry((s["hw"], s["hw"]), (s["k"], s["k"]), stride=s["stride"], padding=s["padding"])
     # warm-up on a tiny problem: BLAS initialised, code paths touched
     small = window_geometry((6, 6), (3, 3), padding=1)
@@ -96,25 +100,34 @@ def child(method: str) -> dict:
     return out
 
 
-def run_child(method: str) -> dict:
-    res = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", method],
-                         check=True, capture_output=True, text=True)
+def run_child(method: str, quick: bool) -> dict:
+    res = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", method]
+                         + (["--quick"] if quick else []), capture_output=True, text=True)
+    if res.returncode != 0:
+        lines = res.stderr.strip().splitlines() or [f"exit {res.returncode}"]
+        raise RuntimeError(f"{method} child failed: {lines[-1]}")
     return json.loads(res.stdout)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write the figures here")
+    parser.add_argument("--quick", action="store_true", help="a tiny case (smoke run)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    s = QUICK_SHAPE if args.quick else SHAPE
     if args.child:
-        print(json.dumps(child(args.child)))
+        print(json.dumps(child(args.child, s)))
         return 0
-
-    tm = run_child("tracemalloc")
-    rss = run_child("rss")
+    try:
+        tm, rss = run_child("tracemalloc", args.quick), run_child("rss", args.quick)
+    except RuntimeError as error:
+        print(f"FAILED: {error}\nRESULT conv_memory: FAILED (1)")
+        if args.json:
+            with open(args.json, "w") as fh:
+                json.dump({"bench": "conv_memory", "ok": False, "failures": [str(error)]}, fh)
+        return 1
     total = sum(tm["sizes"].values())
-    s = SHAPE
     print(f"== conv memory: N={s['n']}, C={s['cin']}->{s['cout']}, {s['hw']}x{s['hw']}, {s['k']}x{s['k']}, "
           f"stride {s['stride']}, padding {s['padding']}, float64, forward + backward")
     print("  tensor sizes: " + ", ".join(f"{k} {v / MB:.2f}" for k, v in tm["sizes"].items())
@@ -131,12 +144,15 @@ def main() -> int:
           f"  (RSS before tensors {rss['rss_before'] / MB:.1f} MB, max RSS after {rss['maxrss_after'] / MB:.1f} MB)")
     worst = max(ratio_tm, ratio_rss)
     met = worst < BUDGET
-    print(f"  budget < {BUDGET:.0f}x: {'met' if met else 'NOT MET'} (worst of the two: {worst:.2f}x)")
+    verdict = "not judged (--quick)" if args.quick else ("met" if met else "NOT MET")
+    print(f"  budget < {BUDGET:.0f}x: {verdict} (worst of the two: {worst:.2f}x)")
+    failed = not met and not args.quick and os.environ.get("BENCH_STRICT") == "1"
+    print(f"RESULT conv_memory: {'FAILED (budget, BENCH_STRICT=1)' if failed else 'ok'}")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"total_bytes": total, "tracemalloc": tm, "rss": rss, "ratio_tracemalloc": ratio_tm,
+            json.dump({"bench": "conv_memory", "ok": not failed, "quick": args.quick, "total_bytes": total, "tracemalloc": tm, "rss": rss, "ratio_tracemalloc": ratio_tm,
                        "ratio_rss": ratio_rss, "budget": BUDGET, "met": met}, fh, indent=2)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

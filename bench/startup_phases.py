@@ -3,8 +3,6 @@
 Each sample is a fresh interpreter (`python startup_phases.py --child`) that times, in order:
 
   app        import cnncalc.cli.app (typer, rich's help machinery: what --help pays)
-  pydantic   import typer._adapters (pydantic; typer builds a TypeAdapter per option
-             when a command runs, not for --help)
   numpy      import numpy
   yaml       import yaml
   rich       rich.console, rich.table, rich.columns (the table renderer's imports that
@@ -12,8 +10,8 @@ Each sample is a fresh interpreter (`python startup_phases.py --child`) that tim
   cnncalc    cnncalc's own modules for conv: cnncalc.inputs.problem, cnncalc.solve.conv,
              cnncalc.core.conv, cnncalc.render.table (and what they import besides)
   run        main(["conv", ...]) on the 3x3 input and 2x2 kernel with every module
-             already imported, split into typer's part (option parsing: it builds a
-             pydantic TypeAdapter per option) and cnncalc's (cli.run.run: solve + table)
+             already imported, split into typer's part (option parsing and dispatch)
+             and cnncalc's (cli.run.run: solve + table)
   run again  the same call a second time in the same process (what is left once
              typer's per-process caches are warm)
 
@@ -25,7 +23,10 @@ cnncalc.cli.app; import typer.rich_utils (what typer loads to draw rich help);
 main(["--help"]) itself (building the click command tree from every command's
 signature, and rendering).
 
-Usage: python bench/startup_phases.py [--samples 15] [--json PATH]
+A phase whose module is gone (cnncalc is being restructured) fails the run with its
+name: exit 1, never a traceback and exit 0.
+
+Usage: python bench/startup_phases.py [--samples 15] [--quick] [--json PATH]
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import sys
 import time
 
 ARGV = ["conv", "-x", "1 2 3; 4 5 6; 7 8 9", "-w", "1 2; 3 4"]
-PHASES = ["app", "pydantic", "numpy", "yaml", "rich", "cnncalc", "run", "run again"]
+PHASES = ["app", "numpy", "yaml", "rich", "cnncalc", "run", "run again"]
 
 
 def child() -> None:
@@ -56,8 +57,6 @@ def child() -> None:
 
     import cnncalc.cli.app as app
     mark("app")
-    import typer._adapters  # noqa: F401
-    mark("pydantic")
     import numpy  # noqa: F401
     mark("numpy")
     import yaml  # noqa: F401
@@ -76,7 +75,7 @@ def child() -> None:
     inner = {}
     real_run = run_mod.run
 
-    def timed_run(*args, **kwargs):  # app.conv imports `run` at call time, so this is what it calls
+    def timed_run(*args, **kwargs):
         t0 = time.perf_counter()
         try:
             return real_run(*args, **kwargs)
@@ -84,6 +83,8 @@ def child() -> None:
             inner["t"] = time.perf_counter() - t0
 
     run_mod.run = timed_run
+    if getattr(app, "run", None) is real_run:  # the app imported `run` by name: patch its copy too
+        app.run = timed_run
     for name in ("run", "run again"):
         sink = io.StringIO()
         with contextlib.redirect_stdout(sink):
@@ -93,6 +94,8 @@ def child() -> None:
                 if stop.code not in (0, None):
                     raise RuntimeError(f"cnncalc conv exited {stop.code}") from None
         mark(name)
+        if "t" not in inner:
+            raise RuntimeError("cnncalc.cli.run.run was not called: the app's wiring changed; update the patch")
         marks[name + ": solve+render"] = inner["t"]
         marks[name + ": typer"] = marks[name] - inner["t"]
     print(json.dumps(marks))
@@ -120,31 +123,10 @@ def child_help() -> None:
     print(json.dumps({"app": t1 - t0, "rich_utils": t2 - t1, "help run": t3 - t2}))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=15)
-    parser.add_argument("--json", help="write the medians here")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--child-help", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child()
-        return
-    if args.child_help:
-        child_help()
-        return
-    helps = []
-    runs = []
-    for _ in range(args.samples):
-        out = subprocess.run([sys.executable, __file__, "--child"], check=True,
-                             capture_output=True, text=True).stdout
-        runs.append(json.loads(out))
-        out = subprocess.run([sys.executable, __file__, "--child-help"], check=True,
-                             capture_output=True, text=True).stdout
-        helps.append(json.loads(out))
+def report_conv(runs: list, samples: int) -> dict:
     med = {p: statistics.median(r[p] for r in runs) for p in PHASES}
     total = sum(med[p] for p in PHASES if p != "run again")
-    print(f"-- where `cnncalc conv` start-up goes (median of {args.samples} fresh processes, "
+    print(f"-- where `cnncalc conv` start-up goes (median of {samples} fresh processes, "
           f"after interpreter start)")
     for p in PHASES:
         share = f"{100 * med[p] / total:5.1f}%" if p != "run again" else "   --"
@@ -155,8 +137,13 @@ def main() -> None:
                   f"cnncalc solve+render {parts['solve+render'] * 1e3:.1f} ms")
             med.update({f"{p}: {q}": v for q, v in parts.items()})
     print(f"  {'total':10s} {total * 1e3:7.1f} ms  (app..run; 'run again' is not part of a real start)")
+    return med
+
+
+def report_help(helps: list, samples: int) -> dict:
+    med = {}
     hmed = {p: statistics.median(r[p] for r in helps) for p in HELP_PHASES}
-    print(f"-- where `cnncalc --help` goes (median of {args.samples} fresh processes, after interpreter start)")
+    print(f"-- where `cnncalc --help` goes (median of {samples} fresh processes, after interpreter start)")
     labels = {"app": "import cnncalc.cli.app (typer, click layer, cnncalc.cli)",
               "rich_utils": "import typer.rich_utils (rich.markdown, markdown_it, pygments, ...)",
               "help run": "main(['--help']): build the command tree, render the rich help"}
@@ -165,11 +152,50 @@ def main() -> None:
         print(f"  {hmed[p] * 1e3:7.1f} ms {100 * hmed[p] / htotal:5.1f}%  {labels[p]}")
     print(f"  {htotal * 1e3:7.1f} ms total")
     med.update({f"help: {p}": v for p, v in hmed.items()})
+    return med
+
+
+def sample(flag: str) -> dict:
+    """One fresh interpreter's phase times; a failing child raises with its last error line."""
+    done = subprocess.run([sys.executable, __file__, flag], capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [f"exit {done.returncode}"]
+        raise RuntimeError(f"{flag} child failed: {lines[-1]}")
+    return json.loads(done.stdout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=15)
+    parser.add_argument("--quick", action="store_true", help="2 samples (a smoke run)")
+    parser.add_argument("--json", help="write the medians here")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-help", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child()
+        return 0
+    if args.child_help:
+        child_help()
+        return 0
+    samples = 2 if args.quick else args.samples
+    try:
+        runs = [sample("--child") for _ in range(samples)]
+        helps = [sample("--child-help") for _ in range(samples)]
+    except RuntimeError as error:
+        print(f"FAILED: {error}\nRESULT startup_phases: FAILED (1)")
+        if args.json:
+            with open(args.json, "w") as fh:
+                json.dump({"bench": "startup_phases", "ok": False, "failures": [str(error)]}, fh)
+        return 1
+    med = report_conv(runs, samples) | report_help(helps, samples)
+    print("RESULT startup_phases: ok")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"median_ms": {p: v * 1e3 for p, v in med.items()}, "samples": args.samples}, fh,
-                      indent=2)
+            json.dump({"bench": "startup_phases", "ok": True, "quick": args.quick, "samples": samples,
+                       "median_ms": {p: v * 1e3 for p, v in med.items()}}, fh, indent=2)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
