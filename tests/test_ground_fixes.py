@@ -99,3 +99,12 @@ def test_a_pipeline_parameter_without_a_seed_is_named_in_the_note(tmp_path):
     problem.write_text("input: [1, 2]\nlayers: [{fc: {weight: {random: {}}, out: 2}}]\nloss: mse\ntarget: 0\n")
     notes = cnncalc("pipeline", str(problem), "--json").json()["notes"]
     assert any(note.startswith("layers[0] (fc_1).weight: random values drawn with seed 0") for note in notes)
+
+
+@pytest.mark.parametrize("columns", ["40", "60", "80"])
+def test_the_examples_list_never_cuts_a_name(columns, monkeypatch):
+    monkeypatch.setenv("COLUMNS", columns)
+    run = cnncalc("examples")
+    assert "…" not in run.out
+    for name in ("seed001_homework11_explained", "seed000_conv_column_kernel", "seed001_softmax_cross_entropy"):
+        assert name in run.out

@@ -44,8 +44,11 @@ def _list(out: OutputOptions) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("name", "command", "what", title="Bundled examples (cnncalc examples NAME [--run])",
-                  title_justify="left")
+    table = Table(title="Bundled examples (cnncalc examples NAME [--run])", title_justify="left")
+    # A name is what the user types next: it is never cut; the description wraps instead.
+    table.add_column("name", no_wrap=True, min_width=max(len(e.name) for e in examples))
+    table.add_column("command", no_wrap=True, min_width=len("pipeline"))
+    table.add_column("what", overflow="fold")
     for example in examples:
         table.add_row(example.name, example.command, example.title)
     Console().print(table)
