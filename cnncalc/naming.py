@@ -66,8 +66,12 @@ class Naming:
         kept = self.index(_person_axes(index, shape))
         if not kept:
             return self.shown(name)
-        joined = "".join(map(str, kept)) if all(i < 10 for i in kept) else "{" + ",".join(map(str, kept)) + "}"
-        return f"{self.shown(name)}_{joined}"
+        shown = self.shown(name)
+        # Run together only where it cannot be misread: up to two one-digit indices, after a name
+        # that does not end in a digit (W_12, not conv_1_111 or x_101).
+        plain = len(kept) <= 2 and all(i < 10 for i in kept) and not shown[-1:].isdigit()
+        joined = "".join(map(str, kept)) if plain else "{" + ",".join(map(str, kept)) + "}"
+        return f"{shown}_{joined}"
 
 
 def _person_axes(index: tuple[int, ...], shape: tuple[int, ...] | None) -> tuple[int, ...]:

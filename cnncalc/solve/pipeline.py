@@ -253,9 +253,28 @@ def _kink_warnings(steps: list[PlannedLayer], inputs: list[np.ndarray]) -> list[
     return warnings
 
 
+def _layer_options(step: PlannedLayer) -> dict:
+    """A layer's resolved options, as its single-layer command takes them (explanations re-run it)."""
+    layer = step.layer
+    if step.kind == "conv":
+        geom = layer.geometry(step.in_shape)
+        return {"stride": list(geom.stride), "padding": [list(pair) for pair in geom.padding],
+                "dilation": list(geom.dilation), "groups": layer.groups, "mode": layer.mode}
+    if step.kind in ("maxpool", "avgpool"):
+        geom = layer.geometry(step.in_shape)
+        return {"kind": layer.kind, "kernel_size": list(geom.kernel_hw), "stride": list(geom.stride),
+                "padding": [geom.padding[0][0], geom.padding[1][0]], "dilation": list(geom.dilation),
+                "ceil_mode": geom.ceil_mode, "count_include_pad": layer.count_include_pad, "ties": layer.ties}
+    if step.kind == "fc":
+        return {"weight_layout": layer.layout}
+    if step.kind in KINDS:
+        return {"kind": step.kind, "slope": layer.slope}
+    return {}
+
+
 def _parameters(p: PipelineProblem) -> dict:
     return {"layers": [{"name": s.name, "type": s.kind, "input_shape": list(s.in_shape),
-                        "output_shape": list(s.out_shape)} for s in p.layers],
+                        "output_shape": list(s.out_shape), "options": _layer_options(s)} for s in p.layers],
             "loss": {"type": p.loss.kind, "reduction": p.loss.reduction},
             "batch": int(p.batched_input.shape[0])}
 
