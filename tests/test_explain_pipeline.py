@@ -58,3 +58,16 @@ def test_a_pipeline_entry_is_written_in_the_pipelines_names():
 def test_an_input_of_the_pipeline_is_not_derived():
     run = cnncalc("pipeline", "examples/seed001_homework11.yaml", "--entry", "h[1,1,1,1]")
     assert run.code == 2 and "--entry" in run.err
+
+
+def test_symbolic_conv_states_the_general_identities_with_its_own_numbers():
+    run = cnncalc("conv", "-x", "1x2x3x3", "-w", "2x2x3x3", "--padding", "1", "--symbolic", "--names", "w=h",
+                  "--max-steps", "0", "--stride", "2")
+    assert run.code == 0
+    general = [line.strip() for line in run.out.splitlines() if "in general" in line]
+    assert len(general) == 2
+    assert "dL/dx[n,c] = Σ_o dL/dy[n,o], with 1×1 zeros inserted between entries (stride 2×2)" in general[0]
+    assert "correlated with h[o,c] rotated 180°" in general[0]
+    assert "1·(3 − 1) − 1 = 1 rows on top" in general[0]
+    assert "dL/dh[o,c] = Σ_n x[n,c] padded (1, 1, 1, 1) correlated with dL/dy[n,o]" in general[1]
+    assert "x is not rotated" in general[1]

@@ -102,3 +102,14 @@ def _identity_step(rule, refs, first, second, target, view, detail) -> Step:
              _grid(target[0], lead(*target), view["result"], role="result"))
     return Step("identity", Target(target[0], lead(*target)), phase="backward", grids=grids,
                 detail={"rule": rule} | detail)
+
+
+def general_identity(geom: WindowGeometry, mode: str, groups: int, bias: bool) -> Step:
+    """The whole-tensor identities for any batch and channel count, with this layer's stride,
+    padding and dilation: what a symbolic derivation states beside its entries."""
+    return Step("identity", None, detail={"rule": "conv.general", "stride": list(geom.stride),
+                                          "dilation": list(geom.dilation),
+                                          "padding": [list(pair) for pair in geom.padding],
+                                          "kernel": list(geom.kernel_hw), "in_hw": list(geom.in_hw),
+                                          "mode": mode, "groups": groups,
+                                          "bias": bias})

@@ -93,7 +93,10 @@ class ConvExplainer(LinearExplainer):
 
     def sections(self) -> list[Section]:
         sections = super().sections()
-        if self.symbolic or "dx" not in self.refs:
+        if self.symbolic:
+            general = conv_views.general_identity(self.geom, self.mode, self.groups, "b" in self.refs)
+            return sections + [Section(1, lambda: iter([general]))]
+        if "dx" not in self.refs:
             return sections
         n, o, cg = self.refs["x"].map_shape[0], self.refs["w"].map_shape[0], self.refs["w"].map_shape[1]
         count = n * o * cg

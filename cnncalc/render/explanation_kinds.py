@@ -63,8 +63,39 @@ def size(writer, step) -> list[str]:
     return [text]
 
 
+def general(writer, d: dict) -> list[str]:
+    """The conv identities for any N, C, H, W, with the layer's own numbers."""
+    shown = writer.naming.shown
+    (sh, sw), (dh, dw), (kh, kw) = d["stride"], d["dilation"], d["kernel"]
+    (top, bottom), (left, right) = d["padding"]
+    # Rows the windows never reach (the stride does not divide the span) are padded back at the end.
+    (h, w) = d["in_hw"]
+    extra_h, extra_w = (h + top + bottom - dh * (kh - 1) - 1) % sh, (w + left + right - dw * (kw - 1) - 1) % sw
+    full = (f"{dh}·({kh} − 1) − {top} = {dh * (kh - 1) - top} rows on top, {dh * (kh - 1) - bottom + extra_h} "
+            f"at the bottom, {dw * (kw - 1) - left} columns left, {dw * (kw - 1) - right + extra_w} right")
+    if min(dh * (kh - 1) - top, dw * (kw - 1) - left) < 0 or max(top, bottom, left, right) > min(dh * (kh - 1),
+                                                                                                dw * (kw - 1)):
+        full += " (a negative count crops that many)"
+    zeros = "" if (sh, sw) == (1, 1) else f", with {sh - 1}×{sw - 1} zeros inserted between entries (stride {sh}×{sw})"
+    kernel = f"{shown('w')}[o,c] rotated 180°" if d["mode"] == "correlation" else f"{shown('w')}[o,c] as written"
+    group = "" if d["groups"] == 1 else f" (o over the filters of c's group; {d['groups']} groups)"
+    lines = [f"in general, for any batch N and channels: {shown('dx')}[n,c] = Σ_o {shown('dy')}[n,o]{zeros}, "
+             f"padded by {full}, correlated with {kernel}{group} (a full correlation: a convolution with "
+             f"the kernel)",
+             f"in general: {shown('dw')}[o,c] = Σ_n {shown('x')}[n,c] padded ({top}, {bottom}, {left}, {right}) "
+             f"correlated with {shown('dy')}[n,o]{zeros}" + (f", read every {dh}×{dw} cell" if (dh, dw) != (1, 1)
+                                                             else "")
+             + (" and rotated 180° (convolution mode)" if d["mode"] == "convolution" else "")
+             + f"; {shown('x')} is not rotated (dL/dy ⊗ x rotated 180° is not this identity)"]
+    if d["bias"]:
+        lines.append(f"in general: {shown('db')}[o] = Σ_n Σ_i Σ_j {shown('dy')}[n,o,i,j]")
+    return lines
+
+
 def identity(writer, step) -> list[str]:
     d = step.detail
+    if d["rule"] == "conv.general":
+        return general(writer, d)
     shown = writer.naming.shown
     which = f"[sample {d['sample'] + writer.naming.base}, filter {d['filter'] + writer.naming.base}] "
     if d["rule"] == "conv.dx":
