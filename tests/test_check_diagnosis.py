@@ -19,6 +19,7 @@ SEED002_CONV = EXAMPLES / "seed002_conv_bias.yaml"
 SEED002_POOL = EXAMPLES / "seed002_maxpool_overlapping.yaml"
 SEED003_CONV = EXAMPLES / "seed003_convolution.yaml"
 HOMEWORK11 = EXAMPLES / "seed001_homework11.yaml"
+TWO_CONV = EXAMPLES / "pipeline_two_conv.yaml"
 
 # seed 002's numbers (examples/seed002_conv_bias.yaml)
 I = np.array([[1, 0, 2], [3, 1, 0], [0, 2, 1]], dtype=float)
@@ -378,7 +379,10 @@ def test_shifted_moves_every_long_axis_and_leaves_unit_axes():
 # --- never a guess ---------------------------------------------------------------------------------
 
 RIGHT_AND_RANDOM = [("conv", SEED002_CONV, ["y", "dx", "dw", "db"]), ("pool", SEED002_POOL, ["y", "dx"]),
-                    ("conv", SEED003_CONV, ["y", "dx", "dw"]), ("pipeline", HOMEWORK11, ["L", "dL/dfc_1.weight"])]
+                    ("conv", SEED003_CONV, ["y", "dx", "dw"]),
+                    ("pipeline", HOMEWORK11, ["L", "conv_1", "dL/dfc_1", "dL/dfc_1.weight"]),
+                    ("pipeline", TWO_CONV, ["conv_1", "dL/dinput", "dL/drelu_1", "dL/dconv_1.weight", "L",
+                                            "dL/dfc_1"])]
 
 
 @pytest.mark.parametrize("command, path, names", RIGHT_AND_RANDOM)
@@ -420,3 +424,46 @@ def test_an_answer_of_another_shape_or_empty_names_nothing():
     result = solved("conv", SEED002_CONV)
     assert diagnose(result, "dx", np.zeros((2, 2))) is None
     assert diagnose(result, "dx", np.full((3, 3), np.nan)) is None
+
+
+# --- inside a pipeline: one layer, or the loss, done wrong ---------------------------------------
+
+
+def test_homework11_conv_1_with_the_kernel_rotated_is_named():
+    result = solved("pipeline", HOMEWORK11)
+    f, h = result.inputs["input"], result.inputs["conv_1.weight"]
+    answer = np.array([sum(correlate(f[c], rot180(h[o, c])) for c in range(2)) for o in range(2)])
+    found = diagnose(result, "conv_1", answer)
+    assert found.rule == "kernel_rotated"
+    assert found.message.startswith("Your conv_1 matches the answer with h rotated 180°")
+
+
+def test_homework11_loss_mistakes_are_named():
+    result = solved("pipeline", HOMEWORK11)
+    p, t = np.full(5, 0.2), np.eye(5)[2]
+    assert named(result, "L", np.log10(5)) == "log10"
+    assert named(result, "L", 1.6094379124341003) is None
+    assert named(result, "dL/dfc_1", p * (1 - p)) == "softmax_s_one_minus_s"
+    assert named(result, "dL/dfc_1", -t / p * p * (1 - p)) == "softmax_jacobian_diagonal"
+    assert named(result, "dL/dfc_1", p - t) is None
+
+
+def test_a_pipeline_conv_layers_dx_with_the_kernel_not_rotated_is_named():
+    result = solved("pipeline", TWO_CONV)
+    x = result.tensor("relu_1").reshape(1, 2, 3, 3)
+    w = result.inputs["conv_2.weight"]
+    dy = result.tensor("dL/dconv_2").reshape(1, 1, 3, 3)
+    pads = ((0, 1), (0, 1))  # 'same' with a 2×2 kernel
+    right = ref_conv.conv2d_grads(dy, x, w, None, (1, 1), pads, (1, 1), 1, "correlation")[0]
+    assert np.allclose(right.reshape(2, 3, 3), result.tensor("dL/drelu_1"))
+    answer = ref_conv.conv2d_grads(dy, x, w, None, (1, 1), pads, (1, 1), 1, "convolution")[0]
+    found = diagnose(result, "dL/drelu_1", answer.reshape(2, 3, 3))
+    assert found.rule == "kernel_not_rotated"
+    assert "dL/drelu_1 is the full convolution of dL/dconv_2" in found.message
+
+
+def test_a_pipeline_mse_without_its_half_is_named():
+    result = solved("pipeline", TWO_CONV)
+    diff = result.tensor("fc_1") - result.tensor("target")
+    assert named(result, "L", (diff ** 2).sum()) == "mse_half_dropped"
+    assert named(result, "dL/dfc_1", 2 * diff) == "mse_half_dropped"

@@ -2,9 +2,10 @@
 
 Each usual mistake is the same core computation under a different convention (the other
 conv mode, another geometry, another tie rule, another reduction, w in the other layout,
-dy transposed, ...): diagnosis_windows (conv, pool) and diagnosis_dense (fc, act, softmax,
-loss) build those alternatives from the Result alone, on the core's functions and term
-maps; nothing here knows a layer's arithmetic. An alternative reproduces the user's answer
+dy transposed, ...): diagnosis_windows (conv, pool), diagnosis_dense (fc, act, softmax,
+loss) and diagnosis_pipeline (one layer of a pipeline, or its loss) build those alternatives
+from the Result alone, on the core's functions and term maps; nothing here knows a layer's
+arithmetic. An alternative reproduces the user's answer
 when every given entry matches it while the right tensor misses at least one. None does:
 no diagnosis (never a guess); several do: all are named, none picked.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.check.diagnosis_dense import DENSE_RULES
+from cnncalc.check.diagnosis_pipeline import pipeline_rules
 from cnncalc.check.diagnosis_rules import Candidate
 from cnncalc.check.diagnosis_windows import WINDOW_RULES
 from cnncalc.errors import CnnError
@@ -24,7 +26,7 @@ from cnncalc.result import Result
 
 Matcher = Callable[[np.ndarray], np.ndarray]
 SEVERAL = "several"  # Diagnosis.rule when more than one mistake reproduces the answer
-RULES_BY_COMMAND = WINDOW_RULES | DENSE_RULES
+RULES_BY_COMMAND = WINDOW_RULES | DENSE_RULES | {"pipeline": pipeline_rules}
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,8 @@ MSE_MISTAKES = {  # (right reduction, the one used) -> (rule, what)
     ("half_sum", "mean"): ("mse_mean_for_half_sum", "with the mean (1/n)·Σ(y − t)² for ½·Σ(y − t)²"),
     ("mean", "half_sum"): ("mse_half_sum_for_mean", "with ½·Σ(y − t)² for the mean (1/n)·Σ(y − t)²"),
 }
-MSE_FORMS = {"half_sum": "L = ½·Σ(y − t)²", "sum": "L = Σ(y − t)²", "mean": "L = (1/n)·Σ(y − t)², n = {n}"}
+MSE_FORMS = {"half_sum": "L = ½·Σ(y − t)²", "sum": "L = Σ(y − t)²",
+             "mean": "L = (1/n)·Σ(y − t)², n = {n}"}
 
 
 def loss_rules(result: Result, name: str, given: np.ndarray) -> list:
