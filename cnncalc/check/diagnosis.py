@@ -35,7 +35,9 @@ class Mistake:
 
     rule: str                # its id, e.g. 'kernel_not_rotated'
     message: str             # one sentence for the student
-    alternative: np.ndarray  # the tensor under that convention, shaped like the answer
+    alternative: np.ndarray  # the tensor under that convention, shaped like the answer; NaN where it
+    #                          was not computed (term-map alternatives evaluate the given entries only)
+    #                          or has no value (index_base: no neighbour one place off)
     what: str = ""           # the mistake alone, e.g. 'with the kernel not rotated 180°'
 
 
