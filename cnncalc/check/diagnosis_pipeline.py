@@ -2,7 +2,7 @@
 
 A pipeline tensor is made by one layer (its output, input gradient or weight gradient) or by
 the loss. That layer is run again as its single-layer command on the pipeline's tensors (the
-same re-run that derives a pipeline entry for --entry: cnncalc.explain.pipeline_entries), with
+same re-run that derives a pipeline entry for --entry: cnncalc.solve.pipeline_parts), with
 its names spelled as the pipeline's, and the single-layer commands' mistakes apply unchanged.
 """
 
@@ -14,7 +14,7 @@ from cnncalc.check.diagnosis_dense import act_rules, fc_rules, loss_rules, softm
 from cnncalc.check.diagnosis_rules import Candidate
 from cnncalc.check.diagnosis_windows import conv_rules, pool_rules
 from cnncalc.errors import CnnError
-from cnncalc.explain.pipeline_entries import owner, solve_part
+from cnncalc.solve.pipeline_parts import owner, solve_part
 from cnncalc.naming import Naming
 from cnncalc.result import Result
 

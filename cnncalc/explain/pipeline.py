@@ -1,15 +1,30 @@
 """A pipeline's explanation: each layer in turn, forward then backward, naming which tensor
 feeds which (the upstream gradient dL/d<output> goes in, dL/d<input> and the parameters'
 gradients come out). One entry (--entry conv_1[1,2,2], dL/dfc_1.weight[3,4]) is derived by
-its layer's own explainer, run on the pipeline's tensors (pipeline_entries)."""
+its layer's own explainer, run on the pipeline's tensors (cnncalc.solve.pipeline_parts)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
 from cnncalc.explain.linear import Section
-from cnncalc.explain.pipeline_entries import owner, renamed, solve_part
 from cnncalc.explain.steps import Factor, Step, Target, Term
+from cnncalc.solve.pipeline_parts import owner, solve_part
+
+
+def renamed(step: Step, names: dict) -> Step:
+    """A layer command's step in the pipeline's names."""
+    def name(text):
+        return names.get(text, text) if isinstance(text, str) else text
+
+    terms = tuple(term._replace(factors=tuple(f._replace(name=name(f.name)) for f in term.factors))
+                  for term in step.terms)
+    target = Target(name(step.target.name), step.target.index) if step.target else None
+    grids = tuple(replace(grid, name=name(grid.name)) for grid in step.grids)
+    detail = {key: name(value) for key, value in step.detail.items()}
+    return replace(step, target=target, terms=terms, grids=grids, detail=detail)
 
 
 def flatten_step(result, source: str, output: str, name: str, index) -> Step:

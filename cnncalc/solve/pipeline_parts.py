@@ -1,20 +1,19 @@
-"""A pipeline's entries, derived by its layers' own explainers.
+"""A pipeline's layers (and its loss) as single-layer problems, on the pipeline's own tensors.
 
-Each layer is run again as its single-layer command (conv, pool, fc, act, softmax, loss) on the
-pipeline's own tensors: its input is the layer before's output, its upstream gradient the
-pipeline's dL/d<layer>. The layer's steps are then renamed into the pipeline's names
-(x → relu_1, w → fc_1.weight, dx → dL/drelu_1, ...), so one mechanism explains an entry
-wherever it sits.
+A layer's input is the layer before's output, its upstream gradient the pipeline's
+dL/d<layer>; each Part says which single-layer command it is and how that command's names
+(x, w, y, dx, ...) map to the pipeline's (relu_1, fc_1.weight, fc_1, dL/drelu_1, ...).
+Explanations (--entry in a pipeline) and the diagnosis of a wrong answer both derive a
+pipeline entry by re-running its layer this way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from cnncalc.errors import CnnError
-from cnncalc.explain.steps import Step, Target
 
 COMMAND_OF = {"conv": "conv", "maxpool": "pool", "avgpool": "pool", "fc": "fc", "relu": "act",
               "leaky_relu": "act", "sigmoid": "act", "tanh": "act", "softmax": "softmax"}
@@ -90,19 +89,6 @@ def solve_part(result, part: Part, max_elements: int = 10**9):
     solver = COMMANDS[part.command].solver()
     problem = Problem(values, max_elements=max_elements, index_base=result.naming.base)
     return solver.solve(solver.read(problem), max_elements)
-
-
-def renamed(step: Step, names: dict) -> Step:
-    """A layer command's step in the pipeline's names."""
-    def name(text):
-        return names.get(text, text) if isinstance(text, str) else text
-
-    terms = tuple(term._replace(factors=tuple(f._replace(name=name(f.name)) for f in term.factors))
-                  for term in step.terms)
-    target = Target(name(step.target.name), step.target.index) if step.target else None
-    grids = tuple(replace(grid, name=name(grid.name)) for grid in step.grids)
-    detail = {key: name(value) for key, value in step.detail.items()}
-    return replace(step, target=target, terms=terms, grids=grids, detail=detail)
 
 
 def owner(result, wanted: str) -> tuple[Part, str] | None:
