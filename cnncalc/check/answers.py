@@ -89,7 +89,7 @@ def read_tensor_answer(raw, field: str) -> TensorAnswer:
         elif isinstance(item, int) and not isinstance(item, (bool, KeptInt)) and text is not None \
                 and text != int.__repr__(item):
             item = KeptInt(item, text)
-        given.append(read_given(item, f"{field}[{k}]"))
+        given.append(read_given(item, f"{field}[{k}]" if shape else field))
     return TensorAnswer(shape, given)
 
 

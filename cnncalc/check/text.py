@@ -44,7 +44,7 @@ def name_lines(name: NameVerdict, width: int) -> list[str]:
     mark = "  " if name.status == "right" else MARK + " "
     head = f"  {mark}{name.shown:<{width}}  {_STATUS_WORDS[name.status]}"
     if name.status == "wrong_shape":
-        return [head + f": the answer is {_shape(name.given_shape)}, {name.shown} is {_shape(name.right_shape)}"]
+        return [head + f": the answer's shape is {_shape(name.given_shape)}, {name.shown}'s is {_shape(name.right_shape)}"]
     if name.error:
         return [head + f": {name.error}"]
     head += f", {name.right_count} of {name.total_count} right" if name.total_count > 1 else ""
