@@ -124,3 +124,31 @@ def _unanswered(judge: Judge, points, answered: set) -> list[NameVerdict]:
 def _one_line(error: CnnError) -> str:
     text = error.message()
     return text + (" " + error.caret.replace("\n", " ") if error.caret else "")
+
+
+@dataclass(frozen=True)
+class Grade:
+    """One problem's grade for a notebook grader (nbgrader, Otter): points, the most possible, feedback."""
+
+    points: float
+    max_points: float
+    feedback: str
+    verdict: FileVerdict
+
+
+def grade(problem, tolerance: str | dict | None = None, partial: bool = False) -> Grade:
+    """Grade one problem: a dict (a problem file's fields, `expect:` holding the student's answers)
+    or the path of a problem file. A problem that cannot be solved gets 0 of 0 and the reason."""
+    from cnncalc.check.text import file_lines
+    from cnncalc.inputs.yamlfile import Document
+
+    settings = Settings(read_tolerance(tolerance, "tolerance") if tolerance is not None else None, partial)
+    if isinstance(problem, dict):
+        try:
+            verdict = grade_document(Document(dict(problem), "<problem>"), settings, "<problem>")
+        except CnnError as error:
+            verdict = FileVerdict("<problem>", error=_one_line(error))
+    else:
+        verdict = grade_file(str(problem), settings)
+    return Grade(verdict.points if verdict.error is None else 0, verdict.max_points if verdict.error is None else 0,
+                 "\n".join(file_lines(verdict)), verdict)

@@ -31,7 +31,7 @@ def points_text(points: float, max_points: float) -> str:
 def file_lines(verdict: FileVerdict) -> list[str]:
     """One file's verdict: a headline, then each name and its wrong entries."""
     if verdict.error is not None:
-        return [f"{verdict.file}: bad file: {verdict.error}"]
+        return [f"bad file: {verdict.error}"]
     lines = [f"{verdict.file} ({verdict.command}): {_STATUS_WORDS[verdict.status]}, "
              f"{verdict.right_count} of {verdict.total_count} entries right, {points_text(verdict.points, verdict.max_points)} points"]
     width = max(len(name.shown) for name in verdict.names)

@@ -95,7 +95,9 @@ def read_tolerance(raw, field: str = "tolerance") -> Tolerance:
 def _from_text(text: str, field: str) -> dict:
     mode, _, rest = text.strip().partition(":")
     raw: dict = {"mode": mode}
-    parameters = _PARAMETERS.get(mode.strip().lower(), ())
+    parameters = _PARAMETERS.get(mode.strip().lower())
+    if parameters is None:
+        return raw  # an unknown mode: refused with a did-you-mean by the caller
     for position, part in enumerate(p.strip() for p in rest.split(",") if p.strip()):
         key, equals, value = part.partition("=")
         if not equals:  # sigfig:3, relabs:0.01,1e-8
