@@ -34,6 +34,7 @@ class Given:
 
 
 MISSING = Given("missing")
+_NUMBER_TYPES = (int, float, KeptInt, KeptFloat)
 
 
 def read_given(raw, field: str) -> Given:
@@ -75,12 +76,17 @@ class TensorAnswer:
 
     shape: tuple[int, ...]
     given: list[Given]
+    numbers: tuple[list, list, list] | None = None  # (values, texts, decimals) when every answer is a number
 
 
 def read_tensor_answer(raw, field: str) -> TensorAnswer:
     """Nested lists (or one value) as a shape and flat answers; a ragged list raises CnnError."""
     shape = _shape_of(raw, field)
     items, texts = flat_items(raw), flat_texts(raw)
+    if all(type(item) in _NUMBER_TYPES for item in items):
+        decimals = [None if isinstance(item, int) else decimals_written(text) for item, text in zip(items, texts)]
+        numbers = ([float(item) for item in items], texts, decimals)
+        return TensorAnswer(shape, [Given("number", text) for text in texts], numbers)
     given = []
     for k, (item, text) in enumerate(zip(items, texts)):
         if isinstance(item, float) and not isinstance(item, KeptFloat) and text is not None \

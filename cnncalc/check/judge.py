@@ -25,6 +25,7 @@ class Judge:
     tolerance: Tolerance
     shapes_only: bool = False
     _formulas: object = None
+    _spellings: dict | None = None
 
     @property
     def naming(self):
@@ -37,7 +38,11 @@ class Judge:
                         if n not in names]
 
     def canonical(self, written, field: str) -> str:
-        return self.naming.canonical(str(written), self.known_names(), field)
+        if self._spellings is None:
+            known = self.known_names()
+            self._spellings = {name: name for name in known} | {self.naming.shown(name): name for name in known}
+        found = self._spellings.get(str(written))
+        return found if found is not None else self.naming.canonical(str(written), self.known_names(), field)
 
     def formulas(self):
         if self._formulas is None:
@@ -54,7 +59,8 @@ class Judge:
     def name(self, written, raw, points: PointsPlan, field: str) -> NameVerdict:
         name = self.canonical(written, field)
         right = self.right_array(name)
-        verdict = NameVerdict(name, self.naming.shown(name), "right", right_shape=right.shape, total=right.size)
+        verdict = NameVerdict(name, self.naming.shown(name), "right", right_shape=right.shape, total=right.size,
+                              naming=self.naming)
         if raw is None:
             verdict.status = "missing"
         elif isinstance(raw, dict):
@@ -77,9 +83,32 @@ class Judge:
         if given is None:
             verdict.status, verdict.given_shape = "wrong_shape", answer.shape
             return
-        verdict.entries = [self.entry(verdict.name, index, one, right[index], f"{field}{_path(index)}")
-                           for index, one in zip(np.ndindex(*right.shape), given)]
+        if answer.numbers is not None and not self.shapes_only:
+            verdict.entries = self.numbers(verdict.name, right, answer, len(given) != len(answer.given))
+        else:
+            verdict.entries = [self.entry(verdict.name, index, one, right[index], f"{field}{_path(index)}")
+                               for index, one in zip(np.ndindex(*right.shape), given)]
         verdict.status = name_status(verdict.entries)
+
+    def numbers(self, name: str, right: np.ndarray, answer: TensorAnswer, repeated: bool) -> list[EntryVerdict]:
+        """The fast path of a tensor of plain numbers: no expression parsed, entries spelt only when wrong."""
+        values, texts, decimals = answer.numbers
+        if repeated:
+            values, texts, decimals = values * right.size, texts * right.size, decimals * right.size
+        accepts, width = self.tolerance.accepts, self.tolerance.half_width
+        entries = []
+        for index, value, text, places, correct in zip(np.ndindex(*right.shape), values, texts, decimals,
+                                                       right.ravel().tolist()):
+            if accepts(value, correct, places):
+                entries.append(EntryVerdict(index, "", "right", text, correct))
+                continue
+            half = width(correct, places)
+            entries.append(EntryVerdict(index, self.spell(name, index), "wrong", text, correct, value - correct,
+                                        (correct - half, correct + half)))
+        return entries
+
+    def spell(self, name: str, index: tuple[int, ...]) -> str:
+        return self.naming.entry(name, index, np.shape(self.result.tensor(name)))
 
     @staticmethod
     def fit(answer: TensorAnswer, shape: tuple[int, ...]) -> list[Given] | None:
@@ -104,8 +133,7 @@ class Judge:
     # One entry -----------------------------------------------------------------------------
 
     def entry(self, name: str, index: tuple[int, ...], given: Given, right: float, field: str) -> EntryVerdict:
-        verdict = EntryVerdict(index, self.naming.entry(name, index, np.shape(self.result.tensor(name))),
-                               "right", given.text)
+        verdict = EntryVerdict(index, self.spell(name, index), "right", given.text)
         if given is MISSING or given.kind == "missing":
             verdict.status = "missing"
         elif given.kind == "unreadable":

@@ -75,6 +75,7 @@ class NameVerdict:
     max_points: float = 0.0
     total: int = 0                   # entries the answer stands for (a wrong shape: the right size)
     diagnosis: object | None = None  # slot: the mistaken convention that reproduces the answer
+    naming: object | None = field(default=None, repr=False)  # spells right entries when asked (as_data)
 
     @property
     def right_count(self) -> int:
@@ -85,6 +86,13 @@ class NameVerdict:
         """Entries judged: those answered one by one, or every entry of a whole-tensor answer."""
         return max(self.total, len(self.entries))
 
+    def spelt_entries(self) -> list[EntryVerdict]:
+        """The entries, each with its spelling (right entries of a tensor of numbers are spelt only here)."""
+        for entry in self.entries:
+            if not entry.entry and self.naming is not None:
+                entry.entry = self.naming.entry(self.name, entry.index, self.right_shape)
+        return self.entries
+
     def wrong_entries(self) -> list[EntryVerdict]:
         return [entry for entry in self.entries if entry.status != "right"]
 
@@ -92,7 +100,7 @@ class NameVerdict:
         data = {"name": self.name, "shown": self.shown, "status": self.status,
                 "right": self.right_count, "total": self.total_count,
                 "points": self.points, "max_points": self.max_points,
-                "entries": [entry.as_data() for entry in self.entries]}
+                "entries": [entry.as_data() for entry in self.spelt_entries()]}
         if self.right_shape is not None:
             data["right_shape"] = list(self.right_shape)
         if self.given_shape is not None:
