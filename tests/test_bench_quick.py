@@ -154,3 +154,14 @@ def test_run_all_exits_1_when_a_report_says_failed(tmp_path):
     done = subprocess.run([sys.executable, str(BENCH / "summary.py"), str(out), "load_speed"],
                           capture_output=True, text=True, timeout=TIMEOUT)
     assert done.returncode == 1 and "FAILED: load_speed: x" in done.stdout
+
+
+def test_check_speed_runs_quick(tmp_path):
+    """bench/check_speed.py (cnncalc check on a folder, jobs 1 and 2) in quick mode: every run graded."""
+    out = tmp_path / "check_speed.json"
+    done = run_bench("check_speed.py", "--quick", "--json", str(out))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    report = json.loads(out.read_text())
+    assert report["ok"] is True and report["quick"] is True
+    assert {row["case"] for row in report["rows"]} == {"conv_jobs1", "conv_jobs2", "pipeline_jobs1", "pipeline_jobs2"}
+    assert all(row["files_per_s"] > 0 for row in report["rows"])

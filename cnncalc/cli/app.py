@@ -31,7 +31,7 @@ def declared_command(spec):
     """The Typer command of a declared command: its options, then the shared output options."""
     def command(problem_file: str | None = None, output: opt.OutputOptions = opt.OutputOptions(), **values):
         fields = {name: _cli_text(spec.option(name), value) for name, value in values.items()}
-        run(spec, problem_file, fields, output)
+        return run(spec, problem_file, fields, output)
 
     command.__name__, command.__doc__ = spec.name, spec.help
     own = [opt.PROBLEM_FILE] + [opt.declared_parameter(option) for option in spec.options
@@ -51,7 +51,8 @@ def build_app(only: str | None = None) -> typer.Typer:
             application.command(name, epilog=f"Example: {SPECS[name].example}")(declared_command(SPECS[name]))
         else:
             function, example, shared = HAND_WRITTEN[name]
-            application.command(name, epilog=f"Example: {example}")(opt.with_shared_options(function, shared))
+            wrapped = function if shared is None else opt.with_shared_options(function, shared)
+            application.command(name, epilog=f"Example: {example}")(wrapped)
     return application
 
 
@@ -86,11 +87,52 @@ def examples(
     """List the bundled example problems, print one, or run it."""
     from cnncalc.cli.listing import show_examples
 
-    show_examples(name, run_it, output)
+    return show_examples(name, run_it, output)
 
 
 HAND_WRITTEN["examples"] = (examples, EXAMPLES_EXAMPLE, ("names", "precision", "index_base", "max_elements"))
-COMMAND_NAMES = ("conv", "pool", "fc", "act", "softmax", "loss", "pipeline", "examples", "shape")
+
+CHECK = "Checking"
+CHECK_EXAMPLE = "cnncalc check examples/check_homework11_answers.yaml"
+
+
+def check(
+    files: Annotated[list[str], typer.Argument(help="Problem files with expect:, or folders (every *.yaml "
+                                                    "inside, recursively).", show_default=False, metavar="FILES...")],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", rich_help_panel=opt.OUTPUT,
+                                     help="table, json (one line per file), gradescope, prairielearn or junit."
+                                     )] = "table",
+    as_json: Annotated[bool, typer.Option("--json", help="Short for --format json.",
+                                          rich_help_panel=opt.OUTPUT)] = False,
+    tolerance: Annotated[Optional[str], typer.Option(
+        "--tolerance", metavar="MODE[:ARGS]", rich_help_panel=CHECK, show_default=False,
+        help="written (the decimals written; default), exact, relabs:rtol=0.01,atol=1e-8, sigfig:3 or "
+             "decdig:2; overrides the files' tolerance:.")] = None,
+    partial: Annotated[bool, typer.Option("--partial-credit", rich_help_panel=CHECK,
+                                          help="A share of a name's points for each right entry.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N", rich_help_panel=CHECK,
+                                      help="Grade in N processes (results in the order given).")] = 1,
+    details: Annotated[bool, typer.Option("--details", rich_help_panel=opt.OUTPUT,
+                                          help="In a batch, each file's verdict before the summary.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", rich_help_panel=opt.EXPLAIN,
+                                          help="The right derivation of each wrong entry (and of no other).")] = False,
+    index_base: Annotated[Optional[int], typer.Option(
+        "--index-base", min=0, max=1, metavar="1|0", rich_help_panel=opt.OUTPUT, show_default=False,
+        help="Entries (dx: {\"2,1\": 5}) counted from 1 or 0 [default: the file's index_base:, else 1].")] = None,
+    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS,
+    debug: opt.Debug = False,
+) -> int:
+    """Check your answers (expect: in each file): a verdict per entry, the right value and the accepted
+    interval of each wrong one; a summary table for a batch. Exit 0 all right, 1 some wrong, 2 some file bad."""
+    from cnncalc.check.report import CheckOptions, run_check
+
+    options = CheckOptions("json" if as_json else fmt.lower(), tolerance, partial, jobs, details, explain,
+                           index_base, max_elements)
+    return run_check(files, options)
+
+
+HAND_WRITTEN["check"] = (check, CHECK_EXAMPLE, None)
+COMMAND_NAMES = ("conv", "pool", "fc", "act", "softmax", "loss", "pipeline", "check", "examples", "shape")
 COMMANDS = {name: SPECS.get(name) or HAND_WRITTEN[name] for name in COMMAND_NAMES}
 
 app = build_app()

@@ -11,7 +11,7 @@ from cnncalc.cli.run import check_format, run
 from cnncalc.inputs.catalog import all_examples, find_example
 
 
-def show_examples(name: str | None, run_it: bool, out: OutputOptions) -> None:
+def show_examples(name: str | None, run_it: bool, out: OutputOptions) -> int | None:
     check_format(out)
     if name is None:
         _list(out)
@@ -20,7 +20,7 @@ def show_examples(name: str | None, run_it: bool, out: OutputOptions) -> None:
     if run_it:
         from cnncalc.layers import COMMANDS
 
-        run(COMMANDS[example.command], example.path, {}, out)
+        return run(COMMANDS[example.command], example.path, {}, out)
     elif out.format == "json":  # the problem itself, as JSON
         from cnncalc.inputs.yamlfile import load_document
 

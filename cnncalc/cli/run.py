@@ -22,14 +22,17 @@ def check_format(out: OutputOptions) -> None:
                        hint=did_you_mean(out.format, FORMATS))
 
 
-def solve_problem(spec, path: str | None, options: dict, out: OutputOptions):
-    """Read the problem for the command `spec` declares (file and options) and solve it into a Result."""
+def solve_problem(spec, path: str | None, options: dict, out: OutputOptions, verdicts: list | None = None):
+    """Read the problem for the command `spec` declares (file and options) and solve it into a Result.
+
+    With `verdicts` (a list), the answers under the file's `expect:` are judged and the verdict appended."""
     check_format(out)
     from cnncalc.inputs.problem import load_problem
 
     solver = spec.solver()
     problem = load_problem(path, options, spec.fields, out.max_elements, command=spec.name,
                            index_base=out.index_base)
+    changed = sorted(problem.from_options - {"names"})  # before placeholders add a dy of their own
     out = file_showing(problem, out)
     problem.index_base = out.index_base
     shapes_only = False
@@ -42,6 +45,15 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions):
     except CnnError as error:
         raise problem.locate(error) from None
     result.notes[:0] = problem.notes
+    if verdicts is not None and problem.has("expect") and (changed or problem.has("only")):
+        why = f"options change the problem ({', '.join(changed)})" if changed else "--only shows a part of the result"
+        result.notes.append(f"expect: not checked, as {why}; cnncalc check grades the file as written")
+    elif verdicts is not None and problem.has("expect"):
+        from cnncalc.check.grading import Settings, judge_problem
+
+        verdict = judge_problem(problem, result, Settings(), shapes_only)
+        verdict.file, verdict.command = path or "-", spec.name
+        verdicts.append(verdict)
     if out.explained or shapes_only:
         explain_result(result, out, shapes_only)
     return result
@@ -95,5 +107,26 @@ def render(result, out: OutputOptions) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
-def run(spec, path: str | None, options: dict, out: OutputOptions) -> None:
-    render(solve_problem(spec, path, options | {"names": out.names}, out), out)
+def run(spec, path: str | None, options: dict, out: OutputOptions) -> int:
+    """Solve, render, and judge the file's `expect:` answers: the exit code (1 when one is wrong)."""
+    verdicts: list = []
+    render(solve_problem(spec, path, options | {"names": out.names}, out, verdicts), out)
+    return report_expectations(verdicts, out)
+
+
+def report_expectations(verdicts: list, out: OutputOptions) -> int:
+    """All right: a note on stderr. Some wrong: the verdict after the tables (on stderr beside
+    JSON or YAML, which stay parseable on stdout), and exit code 1."""
+    if not verdicts:
+        return 0
+    verdict = verdicts[0]
+    if verdict.status == "right":
+        print(f"cnncalc: expect: all {verdict.total_count} answers right", file=sys.stderr)
+        return 0
+    from cnncalc.check.text import file_lines
+
+    stream = sys.stdout if out.format == "table" else sys.stderr
+    lines = ["", "Your answers (expect:)"] if stream is sys.stdout else []
+    lines += file_lines(verdict) + [f"(cnncalc check {verdict.file} grades it alone; --explain derives each wrong entry)"]
+    stream.write("".join(line + "\n" for line in lines))
+    return 1

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the YAML reader (and libyaml) is imported only when there i
     from cnncalc.inputs.yamlfile import Document
 
 # Keys any problem file may carry for other tools (check, graders) and people.
-COMMON_KEYS = ("title", "description", "source", "names", "expect", "tolerance", "command")
+COMMON_KEYS = ("title", "description", "source", "names", "expect", "tolerance", "points", "command")
 # How a file asks to be shown (the shared output options of the same names; the command line adds to them).
 SHOWING_KEYS = ("explain", "symbolic", "entry", "max_steps", "index_base")
 
@@ -100,6 +100,13 @@ def load_problem(path: str | None, options: dict, known: tuple[str, ...],
             document = load_document(path, max_elements)
         except CnnError as error:
             raise replace(error, field=entry_in_base(error.field, index_base)) from None
+    return problem_from_document(document, options, known, max_elements, command, index_base)
+
+
+def problem_from_document(document: Document | None, options: dict, known: tuple[str, ...],
+                          max_elements: int = DEFAULT_MAX_ELEMENTS, command: str | None = None,
+                          index_base: int = 1) -> Problem:
+    """A problem from a document already read (`cnncalc check` reads `command:` first), options laid over it."""
     values = dict(document.data) if document else {}
     _check_command(values, command, document)
     _check_keys(values, known, document)
