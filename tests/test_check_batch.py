@@ -58,7 +58,7 @@ def test_kernel_not_rotated_dx_is_flagged(at_root):
     assert wrong["dx"] == ["dL/dx[1,1]", "dL/dx[1,2]", "dL/dx[1,3]", "dL/dx[2,1]", "dL/dx[2,3]", "dL/dx[3,1]",
                            "dL/dx[3,2]"]
     assert wrong["y"] == wrong["dw"] == wrong["db"] == []
-    assert run.json()["names"][1]["diagnosis"] is None  # the slot the diagnosis fills
+    assert run.json()["names"][1]["diagnosis"]["rule"] == "kernel_not_rotated"  # the diagnosis names it
 
 
 def test_the_class_folder_in_one_call(at_root):

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
+
+from cnncalc.check.diagnosis import diagnose
+from cnncalc.check.expressions import parse_answer
 from cnncalc.check.judge import Judge
 from cnncalc.check.points import read_points
 from cnncalc.check.tolerance import Tolerance, read_tolerance
@@ -113,7 +117,31 @@ def judge_problem(problem, result, settings: Settings, shapes_only: bool = False
         names += _unanswered(judge, points, {n.name for n in names})
     except CnnError as error:
         raise problem.locate(error) from None
+    for verdict in names:
+        attach_diagnosis(judge, verdict, tolerance)
     return FileVerdict("", names=names, tolerance=tolerance.as_data())
+
+
+def attach_diagnosis(judge: Judge, verdict: NameVerdict, tolerance: Tolerance) -> None:
+    """Name the usual mistake that reproduces a wrong numeric answer, when one does (never a guess)."""
+    if verdict.status != "wrong" or judge.shapes_only:
+        return
+    right = judge.right_array(verdict.name)
+    answer, decimals = np.full(right.shape, np.nan), {}
+    for entry in verdict.entries:
+        if entry.status in ("right", "wrong") and entry.formula is None and entry.right is not None:
+            given = parse_answer(entry.given, verdict.name)
+            answer[entry.index], decimals[entry.index] = given.value, given.decimals
+    if not decimals:
+        return
+
+    def matches(candidate: np.ndarray) -> np.ndarray:
+        agree = np.zeros(right.shape, dtype=bool)
+        for index, places in decimals.items():
+            agree[index] = tolerance.accepts(answer[index], float(candidate[index]), places)
+        return agree
+
+    verdict.diagnosis = diagnose(judge.result, verdict.name, answer, matches)
 
 
 def _unanswered(judge: Judge, points, answered: set) -> list[NameVerdict]:
