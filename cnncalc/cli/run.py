@@ -112,9 +112,9 @@ def render(result, out: OutputOptions) -> None:
 
         render_table(result, Console(), out.precision, result.naming.base)
     if out.export_svg or out.export_html:
-        from cnncalc.render.export import export, stdout_width
+        from cnncalc.render.export import export
 
-        export(result, out, stdout_width())
+        export(result, out)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
 

@@ -1,8 +1,9 @@
 """`--export-svg` / `--export-html`: the table view saved through rich's own recording console.
 
-The recording console draws exactly what render_table draws on a terminal, colours kept
-(NO_COLOR governs terminals, not files the user asked for): at the terminal's width when
-standard output is one, else at the view's natural width so that no line is clipped.
+The recording console draws the very lines render_table prints (table.view_lines), colours
+kept (NO_COLOR governs terminals, not files the user asked for), laid out for standard
+output's console: split to the terminal's width on a terminal, at natural width otherwise,
+the image made as wide as the longest line so that nothing is clipped.
 An existing file is never written over without --force.
 """
 
@@ -16,11 +17,8 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from cnncalc.errors import CnnError
-from cnncalc.render.table import render_table, view_lines
+from cnncalc.render.table import view_lines
 from cnncalc.render.view import build_view
-
-NATURAL = 10**6  # "no width limit" for view_lines
-
 
 def check_target(flag: str, path: str, force: bool) -> None:
     """Refuse, before any work is done, a path that exists (without --force) or cannot be written."""
@@ -41,16 +39,16 @@ def check_targets(out) -> None:
             check_target(flag, path, out.force)
 
 
-def recorded(result, precision: int, base: int, terminal_width: int | None) -> Console:
-    """A console that has recorded the table view of `result`."""
-    if terminal_width is None:
-        lines = view_lines(build_view(result, precision, base), NATURAL, None)
-        width = max((cell_len(line.plain) for line in lines), default=40)
-    else:
-        width = terminal_width
-    console = Console(record=True, width=width, file=io.StringIO(), force_terminal=terminal_width is not None,
+def recorded(result, precision: int, base: int, width: int, terminal: bool) -> Console:
+    """A console that has recorded the lines render_table prints on a console `width` wide
+    (split to that width on a terminal, as the terminal shows them), wide enough for the longest."""
+    lines = view_lines(build_view(result, precision, base), width, width if terminal else None)
+    longest = max((cell_len(line.plain) for line in lines), default=width)
+    console = Console(record=True, width=max(width, longest), file=io.StringIO(), force_terminal=True,
                       color_system="truecolor", no_color=False, highlight=False)
-    render_table(result, console, precision, base)
+    for line in lines:
+        line.rstrip()
+        console.print(line, soft_wrap=True)
     return console
 
 
@@ -65,20 +63,14 @@ def _write(flag: str, path: str, text: str, force: bool) -> None:
         raise CnnError(flag, "a file that can be written", f"'{path}' ({error.strerror})") from None
 
 
-def export(result, out, terminal_width: int | None = None) -> None:
-    """Write the SVG and/or HTML files `out` asks for. `terminal_width`: the layout of a terminal
-    that wide (None: natural width, as when standard output is a file or a pipe)."""
+def export(result, out) -> None:
+    """Write the SVG and/or HTML files `out` asks for, laid out as standard output's console would."""
     if not (out.export_svg or out.export_html):
         return
-    console = recorded(result, out.precision, result.naming.base, terminal_width)
+    screen = Console(file=sys.stdout)
+    console = recorded(result, out.precision, result.naming.base, screen.width, screen.is_terminal)
     title = f"cnncalc {result.command}"
     if out.export_svg:
         _write("--export-svg", out.export_svg, console.export_svg(title=title, clear=False), out.force)
     if out.export_html:
         _write("--export-html", out.export_html, console.export_html(clear=False), out.force)
-
-
-def stdout_width() -> int | None:
-    """The terminal's width when standard output is a terminal, else None."""
-    console = Console(file=sys.stdout)
-    return console.width if console.is_terminal else None
