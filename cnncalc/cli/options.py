@@ -2,7 +2,8 @@
 
 A command is written with the parameters of its own problem and `output: OutputOptions`;
 the decorator adds --format, --json, --precision, --index-base, --names, --max-elements,
---explain, --entry, --symbolic, --max-steps and --debug to the signature Typer reads, and gathers them into `output`. Nothing heavy is
+--explain, --entry, --symbolic, --max-steps, --standalone, --export-svg,
+--export-html, --force and --debug to the signature Typer reads, and gathers them into `output`. Nothing heavy is
 imported here: `cnncalc --help` must stay fast.
 """
 
@@ -20,7 +21,7 @@ OUTPUT = "Output"
 DEFAULT_MAX_ELEMENTS = 10_000_000  # the same as inputs.tensors.DEFAULT_MAX_ELEMENTS, without importing NumPy
 INPUT = "Input"
 
-Format = Annotated[str, typer.Option("--format", "-f", help="table, json or yaml.", rich_help_panel=OUTPUT,
+Format = Annotated[str, typer.Option("--format", "-f", help="table, json, yaml, markdown or latex.", rich_help_panel=OUTPUT,
                                      metavar="FORMAT")]
 Json = Annotated[bool, typer.Option("--json", help="Short for --format json.", rich_help_panel=OUTPUT)]
 Precision = Annotated[int, typer.Option("--precision", "-p", min=0, max=17, metavar="N",
@@ -45,6 +46,18 @@ Symbolic = Annotated[bool, typer.Option("--symbolic", help="Formulas in symbols 
 MaxSteps = Annotated[int, typer.Option("--max-steps", min=0, metavar="N", rich_help_panel=EXPLAIN,
                                        help="Show at most N steps and say how many were left out (0: all).")]
 DEFAULT_MAX_STEPS = 40  # the same as cnncalc.explain.DEFAULT_MAX_STEPS, without importing NumPy
+# Write-ups: a whole LaTeX document, the table view saved as SVG or HTML.
+WRITEUP = "Write-ups"
+Standalone = Annotated[bool, typer.Option("--standalone", help="With --format latex: a whole document "
+                                          "(needs only amsmath), not a fragment.", rich_help_panel=WRITEUP)]
+ExportSvg = Annotated[Optional[str], typer.Option("--export-svg", metavar="FILE", show_default=False,
+                                                  help="Also save the table view, colours kept, as an SVG image.",
+                                                  rich_help_panel=WRITEUP)]
+ExportHtml = Annotated[Optional[str], typer.Option("--export-html", metavar="FILE", show_default=False,
+                                                   help="Also save the table view, colours kept, as an HTML page.",
+                                                   rich_help_panel=WRITEUP)]
+Force = Annotated[bool, typer.Option("--force", help="Write over files that already exist.",
+                                     rich_help_panel=WRITEUP)]
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.", rich_help_panel=OUTPUT)]
 ProblemFile = Annotated[Optional[str], typer.Argument(
     help="YAML problem file, or - for standard input. Options override its fields.", show_default=False)]
@@ -73,6 +86,10 @@ class OutputOptions:
     entry: tuple[str, ...] = ()
     symbolic: bool = False
     max_steps: int = DEFAULT_MAX_STEPS
+    standalone: bool = False
+    export_svg: str | None = None
+    export_html: str | None = None
+    force: bool = False
 
     @property
     def explained(self) -> bool:
@@ -85,6 +102,8 @@ SHARED = {
     "index_base": (IndexBase, 1), "max_elements": (MaxElements, DEFAULT_MAX_ELEMENTS), "debug": (Debug, False),
     "explain": (Explain, False), "entry": (Entry, None), "symbolic": (Symbolic, False),
     "max_steps": (MaxSteps, DEFAULT_MAX_STEPS),
+    "standalone": (Standalone, False), "export_svg": (ExportSvg, None), "export_html": (ExportHtml, None),
+    "force": (Force, False),
 }
 TENSOR_OUTPUT = tuple(SHARED)  # every shared option: the layer commands and pipeline
 

@@ -11,7 +11,7 @@ import sys
 from cnncalc.cli.options import DEFAULT_MAX_STEPS, OutputOptions
 from cnncalc.errors import CnnError
 
-FORMATS = ("table", "json", "yaml")
+FORMATS = ("table", "json", "yaml", "markdown", "latex")
 
 
 def check_format(out: OutputOptions) -> None:
@@ -20,6 +20,18 @@ def check_format(out: OutputOptions) -> None:
 
         raise CnnError("--format", f"one of {', '.join(FORMATS)}", repr(out.format),
                        hint=did_you_mean(out.format, FORMATS))
+    check_writeup(out)
+
+
+def check_writeup(out: OutputOptions) -> None:
+    """--standalone belongs to LaTeX; export files are checked before any work is done."""
+    if out.standalone and out.format != "latex":
+        raise CnnError("--standalone", "--format latex (a whole LaTeX document)", f"--format {out.format}",
+                       hint="add --format latex")
+    if out.export_svg or out.export_html:
+        from cnncalc.render.export import check_targets
+
+        check_targets(out)
 
 
 def solve_problem(spec, path: str | None, options: dict, out: OutputOptions, verdicts: list | None = None):
@@ -97,12 +109,24 @@ def render(result, out: OutputOptions) -> None:
         from cnncalc.render.yamlout import render_yaml
 
         sys.stdout.write(render_yaml(result))
+    elif out.format == "latex":
+        from cnncalc.render.latex import render_latex
+
+        sys.stdout.write(render_latex(result, out.precision, result.naming.base, out.standalone))
+    elif out.format == "markdown":
+        from cnncalc.render.markdown import render_markdown
+
+        sys.stdout.write(render_markdown(result, out.precision, result.naming.base))
     else:
         from rich.console import Console
 
         from cnncalc.render.table import render_table
 
         render_table(result, Console(), out.precision, result.naming.base)
+    if out.export_svg or out.export_html:
+        from cnncalc.render.export import export
+
+        export(result, out)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
 
