@@ -27,7 +27,8 @@ def test_cli_options_are_exactly_the_declared_ones(name):
     spec = COMMANDS[name]
     declared = {flag for option in spec.options if option.command and option.cli for flag in option.flags}
     shared = {"--names", "--format", "-f", "--json", "--precision", "-p", "--index-base", "--max-elements",
-              "--debug", "--help", "--explain", "--entry", "--symbolic", "--max-steps"}
+              "--debug", "--help", "--explain", "--entry", "--symbolic", "--max-steps",
+              "--exact", "--show-code", "--emit-problem", "--force"}
     flags = {flag for param in _click_command(name).params for flag in param.opts if flag.startswith("-")}
     assert flags - shared == declared
 

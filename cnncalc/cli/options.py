@@ -2,7 +2,8 @@
 
 A command is written with the parameters of its own problem and `output: OutputOptions`;
 the decorator adds --format, --json, --precision, --index-base, --names, --max-elements,
---explain, --entry, --symbolic, --max-steps and --debug to the signature Typer reads, and gathers them into `output`. Nothing heavy is
+--explain, --entry, --symbolic, --max-steps, --exact, --show-code,
+--emit-problem, --force and --debug to the signature Typer reads, and gathers them into `output`. Nothing heavy is
 imported here: `cnncalc --help` must stay fast.
 """
 
@@ -46,6 +47,17 @@ MaxSteps = Annotated[int, typer.Option("--max-steps", min=0, metavar="N", rich_h
                                        help="Show at most N steps and say how many were left out (0: all).")]
 DEFAULT_MAX_STEPS = 40  # the same as cnncalc.explain.DEFAULT_MAX_STEPS, without importing NumPy
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.", rich_help_panel=OUTPUT)]
+# --exact, --show-code, --emit-problem and --force (issue 11's write-ups), kept together.
+Exact = Annotated[bool, typer.Option("--exact", help="Fractions beside the decimals where every input is rational "
+                                     "(1/10, 0.5, integers).", rich_help_panel=OUTPUT)]
+ShowCode = Annotated[Optional[str], typer.Option("--show-code", metavar="torch|numpy", rich_help_panel=OUTPUT,
+                                                 help="Print the equivalent PyTorch (or plain NumPy) code, runnable "
+                                                      "as printed, instead of the result.", show_default=False)]
+EmitProblem = Annotated[Optional[str], typer.Option("--emit-problem", metavar="FILE", rich_help_panel=OUTPUT,
+                                                    help="Also write the problem with its answers as expect: "
+                                                         "(an answer key).", show_default=False)]
+Force = Annotated[bool, typer.Option("--force", help="Write over an existing output file.",
+                                     rich_help_panel=OUTPUT)]
 ProblemFile = Annotated[Optional[str], typer.Argument(
     help="YAML problem file, or - for standard input. Options override its fields.", show_default=False)]
 
@@ -73,6 +85,10 @@ class OutputOptions:
     entry: tuple[str, ...] = ()
     symbolic: bool = False
     max_steps: int = DEFAULT_MAX_STEPS
+    exact: bool = False
+    show_code: str | None = None
+    emit_problem: str | None = None
+    force: bool = False  # write over an existing output file
 
     @property
     def explained(self) -> bool:
@@ -85,6 +101,8 @@ SHARED = {
     "index_base": (IndexBase, 1), "max_elements": (MaxElements, DEFAULT_MAX_ELEMENTS), "debug": (Debug, False),
     "explain": (Explain, False), "entry": (Entry, None), "symbolic": (Symbolic, False),
     "max_steps": (MaxSteps, DEFAULT_MAX_STEPS),
+    "exact": (Exact, False), "show_code": (ShowCode, None), "emit_problem": (EmitProblem, None),
+    "force": (Force, False),
 }
 TENSOR_OUTPUT = tuple(SHARED)  # every shared option: the layer commands and pipeline
 

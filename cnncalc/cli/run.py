@@ -38,10 +38,16 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions):
 
         shapes_only = use_placeholders(problem, spec, out.symbolic)
     try:
-        result = solver.solve(solver.read(problem), out.max_elements)
+        typed = solver.read(problem)
+        result = solver.solve(typed, out.max_elements)
     except CnnError as error:
         raise problem.locate(error) from None
     result.notes[:0] = problem.notes
+    if out.exact and not shapes_only:
+        from cnncalc.exact import attach_exact
+
+        attach_exact(result, typed, problem)
+    result.problem = problem  # what --emit-problem writes back, with the answers
     if out.explained or shapes_only:
         explain_result(result, out, shapes_only)
     return result
