@@ -32,6 +32,7 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions):
                            index_base=out.index_base)
     out = file_showing(problem, out)
     problem.index_base = out.index_base
+    given = dict(problem.values)  # before shapes alone are filled with placeholders
     shapes_only = False
     if spec.name != "pipeline":
         from cnncalc.explain.symbolic import use_placeholders
@@ -47,7 +48,9 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions):
         from cnncalc.exact import attach_exact
 
         attach_exact(result, typed, problem)
-    result.problem = problem  # what --emit-problem writes back, with the answers
+    from dataclasses import replace
+
+    result.problem = replace(problem, values=given)  # what --emit-problem writes back, with the answers
     if out.explained or shapes_only:
         explain_result(result, out, shapes_only)
     return result
@@ -102,4 +105,13 @@ def render(result, out: OutputOptions) -> None:
 
 
 def run(spec, path: str | None, options: dict, out: OutputOptions) -> None:
-    render(solve_problem(spec, path, options | {"names": out.names}, out), out)
+    if out.emit_problem:
+        from cnncalc.render.problem_out import check_writable
+
+        check_writable(out.emit_problem, out.force)  # before any work
+    result = solve_problem(spec, path, options | {"names": out.names}, out)
+    if out.emit_problem:
+        from cnncalc.render.problem_out import emit_problem
+
+        emit_problem(result, result.problem, path, out.emit_problem, out)
+    render(result, out)
