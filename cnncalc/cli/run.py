@@ -110,6 +110,11 @@ def run(spec, path: str | None, options: dict, out: OutputOptions) -> None:
 
         check_writable(out.emit_problem, out.force)  # before any work
     result = solve_problem(spec, path, options | {"names": out.names}, out)
+    if out.show_code:
+        from cnncalc.render.code import show_code
+
+        sys.stdout.write(show_code(result, spec.solver().read(result.problem), out.show_code))
+        return
     if out.emit_problem:
         from cnncalc.render.problem_out import emit_problem
 
