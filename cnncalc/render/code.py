@@ -30,7 +30,7 @@ class Param:
 class Step:
     var: str
     name: str           # the canonical name of its output (y, conv_1, p)
-    layer: object       # a cnncalc.core.network layer
+    layer: object       # a cnncalc.core.network layer (read by its class name: render imports no core)
     in_shape: tuple     # batch-first
     out_shape: tuple
     params: dict = field(default_factory=dict)  # 'weight' / 'bias' → Param
@@ -58,9 +58,9 @@ def identifier(name: str) -> str:
 
 
 def build_program(result, typed) -> Program:
-    from cnncalc.render import code_programs
+    from cnncalc.solve.code_program import program
 
-    return code_programs.program(result, typed)
+    return program(result, typed)
 
 
 def show_code(result, typed, language: str) -> str:

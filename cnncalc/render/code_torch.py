@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cnncalc.core import network
 from cnncalc.render.code import Program, Step, literal
 
 HEADER = '''import torch
@@ -15,6 +14,11 @@ def show(name, tensor):
     print(name, "=", tensor.detach().tolist())
 
 '''
+
+
+def _is(layer, kind: str) -> bool:
+    """Whether `layer` is the core layer class `kind` (by name: the output side imports no core)."""
+    return type(layer).__name__ == kind
 
 
 def _pair(values) -> str:
@@ -150,15 +154,15 @@ def act_lines(step: Step, source: str) -> list[str]:
 
 def layer_lines(step: Step, source: str) -> list[str]:
     layer = step.layer
-    if isinstance(layer, network.Conv):
+    if _is(layer, "Conv"):
         return conv_lines(step, source)
-    if isinstance(layer, network.Pool):
+    if _is(layer, "Pool"):
         return pool_lines(step, source)
-    if isinstance(layer, network.Fc):
+    if _is(layer, "Fc"):
         return fc_lines(step, source)
-    if isinstance(layer, network.Flatten):
+    if _is(layer, "Flatten"):
         return [f"{step.var} = {source}.reshape({step.in_shape[0]}, -1)"]
-    if isinstance(layer, network.Softmax):
+    if _is(layer, "Softmax"):
         return [f"{step.var} = torch.softmax({source}, dim=1)"]
     return act_lines(step, source)
 
@@ -196,7 +200,7 @@ def _loss(program: Program, out: str) -> list[str]:
                    "sum": f"F.mse_loss({out}, t, reduction='sum')",
                    "mean": f"F.mse_loss({out}, t)  # reduction 'mean', PyTorch's default"}[reduction]
         return lines + [f"L = {formula}"]
-    fused = program.steps and isinstance(program.steps[-1].layer, network.Softmax)
+    fused = program.steps and _is(program.steps[-1].layer, "Softmax")
     logits = (program.x.var if len(program.steps) == 1 else program.steps[-2].var) if fused else out
     if fused and len(program.steps) == 1 and tuple(program.x.value.shape) != tuple(program.x.layer_shape):
         logits = f"{program.x.var}.reshape{tuple(program.x.layer_shape)}"
@@ -221,7 +225,7 @@ def _shows(program: Program, out: str) -> list[str]:
         lines.append('show("L", L)')
     if not program.start:
         return lines
-    fused = program.start == "cross_entropy" and isinstance(program.steps[-1].layer, network.Softmax)
+    fused = program.start == "cross_entropy" and _is(program.steps[-1].layer, "Softmax")
     for var, name in program.gradient_names.items():
         if fused and var == program.steps[-1].var:
             lines.append(f"show({name!r}, dL_dp)")

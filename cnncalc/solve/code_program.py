@@ -1,4 +1,5 @@
-"""Each command's solved problem as a code.Program: inputs, layers, how the backward starts."""
+"""Each command's solved problem as a render.code.Program (for --show-code): its inputs, its layers
+as core layer objects with their geometry resolved, and how the backward pass starts."""
 
 from __future__ import annotations
 
