@@ -119,4 +119,6 @@ def run(spec, path: str | None, options: dict, out: OutputOptions) -> None:
         from cnncalc.render.problem_out import emit_problem
 
         emit_problem(result, result.problem, path, out.emit_problem, out)
+        if out.emit_problem == "-":  # the key is the output
+            return
     render(result, out)

@@ -172,7 +172,7 @@ def _inputs(program: Program) -> list[str]:
     lines = [f"{x.var} = torch.tensor({literal(x.value)}, requires_grad=True)"]
     for step in program.steps:
         for param in step.params.values():
-            note = "  # one bias per filter" if param.var == "b" and param.value.ndim == 1 else ""
+            note = "  # one bias per filter" if program.command == "conv" and param.var == "b" else ""
             lines.append(f"{param.var} = torch.tensor({literal(param.value)}, requires_grad=True){note}")
     return lines
 

@@ -23,7 +23,7 @@ FORMULA_KINDS = ("sum", "chain")
 
 def check_writable(path: str, force: bool, field: str = "--emit-problem") -> None:
     """Refuse, before any work, to write over an existing file without --force."""
-    if os.path.exists(path) and not force:
+    if path != "-" and os.path.exists(path) and not force:
         raise CnnError(field, "a file that does not exist yet", f"'{path}', which exists",
                        hint="add --force to write over it")
 
@@ -126,9 +126,15 @@ def problem_text(command: str, problem, path: str | None, answers: dict, extra: 
 
 
 def emit_problem(result, problem, path: str | None, target: str, out) -> None:
-    """Write the answer key of `result` to `target` (refused if it exists, unless out.force)."""
-    check_writable(target, out.force)
+    """Write the answer key of `result` to `target` ('-': standard output; an existing file is
+    refused unless out.force)."""
     text = problem_text(result.command, problem, path, answer_key(result, out.symbolic), showing(out))
+    if target == "-":
+        import sys
+
+        sys.stdout.write(text)
+        return
+    check_writable(target, out.force)
     try:
         with open(target, "w", encoding="utf-8") as file:
             file.write(text)
