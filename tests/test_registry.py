@@ -29,6 +29,7 @@ def test_cli_options_are_exactly_the_declared_ones(name):
     shared = {"--names", "--format", "-f", "--json", "--precision", "-p", "--index-base", "--max-elements",
               "--debug", "--help", "--explain", "--entry", "--symbolic", "--max-steps"}
     shared |= {"--standalone", "--export-svg", "--export-html", "--force"}  # write-ups (issue 11)
+    shared |= {"--exact", "--show-code", "--emit-problem"}
     flags = {flag for param in _click_command(name).params for flag in param.opts if flag.startswith("-")}
     assert flags - shared == declared
 

@@ -2,8 +2,9 @@
 
 A command is written with the parameters of its own problem and `output: OutputOptions`;
 the decorator adds --format, --json, --precision, --index-base, --names, --max-elements,
---explain, --entry, --symbolic, --max-steps, --standalone, --export-svg,
---export-html, --force and --debug to the signature Typer reads, and gathers them into `output`. Nothing heavy is
+--explain, --entry, --symbolic, --max-steps, --standalone, --export-svg, --export-html,
+--exact, --show-code, --emit-problem, --force and --debug to the signature Typer reads, and gathers them into
+`output`. Nothing heavy is
 imported here: `cnncalc --help` must stay fast.
 """
 
@@ -56,9 +57,18 @@ ExportSvg = Annotated[Optional[str], typer.Option("--export-svg", metavar="FILE"
 ExportHtml = Annotated[Optional[str], typer.Option("--export-html", metavar="FILE", show_default=False,
                                                    help="Also save the table view, colours kept, as an HTML page.",
                                                    rich_help_panel=WRITEUP)]
-Force = Annotated[bool, typer.Option("--force", help="Write over files that already exist.",
-                                     rich_help_panel=WRITEUP)]
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.", rich_help_panel=OUTPUT)]
+# --exact, --show-code, --emit-problem; --force serves every option that writes a file.
+Exact = Annotated[bool, typer.Option("--exact", help="Fractions beside the decimals where every input is rational "
+                                     "(1/10, 0.5, integers).", rich_help_panel=OUTPUT)]
+ShowCode = Annotated[Optional[str], typer.Option("--show-code", metavar="torch|numpy", rich_help_panel=OUTPUT,
+                                                 help="Print the equivalent PyTorch (or plain NumPy) code, runnable "
+                                                      "as printed, instead of the result.", show_default=False)]
+EmitProblem = Annotated[Optional[str], typer.Option("--emit-problem", metavar="FILE", rich_help_panel=OUTPUT,
+                                                    help="Also write the problem with its answers as expect: "
+                                                         "(an answer key).", show_default=False)]
+Force = Annotated[bool, typer.Option("--force", help="Write over files that already exist (--emit-problem, "
+                                     "--export-svg, --export-html).", rich_help_panel=WRITEUP)]
 ProblemFile = Annotated[Optional[str], typer.Argument(
     help="YAML problem file, or - for standard input. Options override its fields.", show_default=False)]
 
@@ -90,6 +100,9 @@ class OutputOptions:
     export_svg: str | None = None
     export_html: str | None = None
     force: bool = False
+    exact: bool = False
+    show_code: str | None = None
+    emit_problem: str | None = None
 
     @property
     def explained(self) -> bool:
@@ -103,6 +116,7 @@ SHARED = {
     "explain": (Explain, False), "entry": (Entry, None), "symbolic": (Symbolic, False),
     "max_steps": (MaxSteps, DEFAULT_MAX_STEPS),
     "standalone": (Standalone, False), "export_svg": (ExportSvg, None), "export_html": (ExportHtml, None),
+    "exact": (Exact, False), "show_code": (ShowCode, None), "emit_problem": (EmitProblem, None),
     "force": (Force, False),
 }
 TENSOR_OUTPUT = tuple(SHARED)  # every shared option: the layer commands and pipeline

@@ -47,13 +47,15 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions, ver
     changed = sorted(problem.from_options - {"names"})  # before placeholders add a dy of their own
     out = file_showing(problem, out)
     problem.index_base = out.index_base
+    given = dict(problem.values)  # before shapes alone are filled with placeholders
     shapes_only = False
     if spec.name != "pipeline":
         from cnncalc.explain.symbolic import use_placeholders
 
         shapes_only = use_placeholders(problem, spec, out.symbolic)
     try:
-        result = solver.solve(solver.read(problem), out.max_elements)
+        typed = solver.read(problem)
+        result = solver.solve(typed, out.max_elements)
     except CnnError as error:
         raise problem.locate(error) from None
     result.notes[:0] = problem.notes
@@ -66,6 +68,13 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions, ver
         verdict = judge_problem(problem, result, Settings(), shapes_only)
         verdict.file, verdict.command = path or "-", spec.name
         verdicts.append(verdict)
+    if out.exact and not shapes_only:
+        from cnncalc.exact import attach_exact
+
+        attach_exact(result, typed, problem)
+    from dataclasses import replace
+
+    result.problem = replace(problem, values=given)  # what --emit-problem writes back, with the answers
     if out.explained or shapes_only:
         explain_result(result, out, shapes_only)
     return result
@@ -132,9 +141,26 @@ def render(result, out: OutputOptions) -> None:
 
 
 def run(spec, path: str | None, options: dict, out: OutputOptions) -> int:
-    """Solve, render, and judge the file's `expect:` answers: the exit code (1 when one is wrong)."""
+    """Solve, then print the result (or its PyTorch code, or its answer key), and judge the file's
+    `expect:` answers: the exit code (1 when one is wrong)."""
+    if out.emit_problem:
+        from cnncalc.render.problem_out import check_writable
+
+        check_writable(out.emit_problem, out.force)  # before any work
     verdicts: list = []
-    render(solve_problem(spec, path, options | {"names": out.names}, out, verdicts), out)
+    result = solve_problem(spec, path, options | {"names": out.names}, out, verdicts)
+    if out.show_code:
+        from cnncalc.render.code import show_code
+
+        sys.stdout.write(show_code(result, spec.solver().read(result.problem), out.show_code))
+        return 0
+    if out.emit_problem:
+        from cnncalc.render.problem_out import emit_problem
+
+        emit_problem(result, result.problem, path, out.emit_problem, out)
+        if out.emit_problem == "-":  # the key is the output
+            return 0
+    render(result, out)
     return report_expectations(verdicts, out)
 
 

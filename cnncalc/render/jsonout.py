@@ -10,6 +10,9 @@ Schema (version 2):
   strings "inf", "-inf" or "nan"; every other entry is a number that reads back exactly.
   rule = {"id": str, ...its parameters} (the conventions as data; a pipeline layer's own under "rules")
 Keys are canonical names; display names are listed under "names".
+With --exact: "exact": {"inputs"|"forward"|"backward": {name: {"shape", "data"}}}, parallel to the
+float tensors, each entry its exact value as a string ("198/5", "-3") or null where it has none;
+tensors with no exact value are left out (the notes say why).
 With --explain, --entry or --symbolic: "explanation": {"schema": 1, "symbolic", "omitted", "shapes",
 "steps": [step]} (cnncalc/explain/steps.py; README "Explanations").
 """
@@ -49,7 +52,15 @@ def result_json(result: Result) -> dict:
         "extras": {k: tensor_json(v) for k, v in (result.extras | result.positions).items()},
         "notes": result.notes,
         "warnings": result.warnings,
-    } | ({"explanation": result.explanation.as_data()} if result.explanation is not None else {})
+    } | ({"explanation": result.explanation.as_data()} if result.explanation is not None else {}) | _exact(result)
+
+
+def _exact(result: Result) -> dict:
+    if getattr(result, "exact", None) is None:  # set only by --exact
+        return {}
+    from cnncalc.render.exact import exact_json
+
+    return {"exact": exact_json(result)}
 
 
 def render_json(result: Result) -> str:

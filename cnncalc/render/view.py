@@ -106,12 +106,18 @@ def _labels(count: int, base: int) -> list[str]:
 
 
 def value_tensor(key: str, name: str, array, precision: int, base: int,
-                 axes: tuple[str, ...] = SLICE_AXES) -> TensorView:
-    """A tensor of numbers, each written against the tensor's scale (numbers.format_tensor)."""
+                 axes: tuple[str, ...] = SLICE_AXES, exact=None) -> TensorView:
+    """A tensor of numbers, each written against the tensor's scale (numbers.format_tensor);
+    with `exact` (Fractions, --exact), each fraction beside its decimal: '198/5 (39.6)'."""
+    from cnncalc.render.exact import beside
+
     array = np.asarray(array, dtype=np.float64)
     if array.ndim == 0:
-        return TensorView(key, name, (), scalar=format_number(array, precision, tensor_scale(array)))
-    return TensorView(key, name, array.shape, grids=_grids(format_tensor(array, precision), name, base, axes))
+        text = format_number(array, precision, tensor_scale(array))
+        return TensorView(key, name, (), scalar=text if exact is None else beside(np.array(text, object), exact)[()])
+    texts = format_tensor(array, precision)
+    texts = texts if exact is None else beside(texts, exact)
+    return TensorView(key, name, array.shape, grids=_grids(texts, name, base, axes))
 
 
 def position_tensor(key: str, name: str, cells, base: int, axes: tuple[str, ...] = SLICE_AXES) -> TensorView:
@@ -126,8 +132,9 @@ def position_tensor(key: str, name: str, cells, base: int, axes: tuple[str, ...]
 
 
 def _section(result: Result, tensors: dict, precision: int, base: int) -> list[TensorView]:
+    exact = getattr(result, "exact", None) or {}  # set by --exact (cnncalc.exact)
     return [value_tensor(key, _display_name(result, key), array, precision, base,
-                         result.slice_axes.get(key, SLICE_AXES)) for key, array in tensors.items()]
+                         result.slice_axes.get(key, SLICE_AXES), exact.get(key)) for key, array in tensors.items()]
 
 
 def _display_name(result: Result, key: str) -> str:

@@ -1,0 +1,77 @@
+"""`--show-code torch|numpy`: the program that computes the same thing, runnable as printed.
+
+A solved problem is described once as a small program (its inputs inlined, its layers as
+core layer objects with their resolved geometry, and how the backward pass starts: a
+given dy, an MSE or a cross-entropy); code_torch.py and code_numpy.py write it out.
+Each program prints every tensor as `name = [...]` with cnncalc's canonical names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cnncalc.errors import CnnError
+
+LANGUAGES = ("torch", "numpy")
+
+
+@dataclass
+class Param:
+    var: str            # the variable in the program
+    name: str           # cnncalc's canonical name (w, conv_1.weight)
+    value: np.ndarray   # as the user shaped it
+    layer_shape: tuple  # as the layer holds it (OIHW for a conv kernel, one bias per filter)
+
+
+@dataclass
+class Step:
+    var: str
+    name: str           # the canonical name of its output (y, conv_1, p)
+    layer: object       # a cnncalc.core.network layer (read by its class name: render imports no core)
+    in_shape: tuple     # batch-first
+    out_shape: tuple
+    params: dict = field(default_factory=dict)  # 'weight' / 'bias' → Param
+
+
+@dataclass
+class Program:
+    command: str
+    x: Param                    # the input, with its batch-first shape as layer_shape
+    steps: list
+    start: str                  # 'dy' (a given upstream), 'mse', 'cross_entropy', or '' (forward only)
+    upstream: np.ndarray | None = None   # dy, or the loss's target t (batch-first)
+    reduction: str | None = None
+    gradient_names: dict = field(default_factory=dict)  # canonical name of each gradient shown
+    out_shape: tuple = ()       # the last output as the user sees it
+
+
+def literal(array) -> str:
+    """An array as a Python literal that reads back to the same floats."""
+    return repr(np.asarray(array, dtype=np.float64).tolist())
+
+
+def identifier(name: str) -> str:
+    return re.sub(r"\W", "_", name).strip("_") or "t"
+
+
+def build_program(result, typed) -> Program:
+    from cnncalc.solve.code_program import program
+
+    return program(result, typed)
+
+
+def show_code(result, typed, language: str) -> str:
+    """The code of `language` computing `result`."""
+    if language not in LANGUAGES:
+        from cnncalc.errors import did_you_mean
+
+        raise CnnError("--show-code", "torch or numpy", repr(language), hint=did_you_mean(language, LANGUAGES))
+    program = build_program(result, typed)
+    if language == "torch":
+        from cnncalc.render.code_torch import torch_code
+
+        return torch_code(program)
+    raise CnnError("--show-code", "torch (the NumPy version is not written yet)", "numpy")
