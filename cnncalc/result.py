@@ -19,7 +19,7 @@ JSON_SCHEMA_VERSION = 2  # 2: "rules", the conventions as data
 class Result:
     command: str
     parameters: dict
-    conventions: list[str] = field(default_factory=list)
+    conventions: list = field(default_factory=list)  # cnncalc.core.conventions.Rule: the conventions as data
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
     forward: dict[str, np.ndarray] = field(default_factory=dict)
     backward: dict[str, np.ndarray] = field(default_factory=dict)
@@ -30,6 +30,8 @@ class Result:
     naming: Naming = field(default_factory=Naming)
     slice_axes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # labels of leading axes
     explanation: object | None = None  # cnncalc.explain.steps.Explanation, when one was asked for
+    exact: dict | None = None  # --exact: canonical name → object array of Fractions (None where not rational)
+    problem: object | None = None  # the problem as read (inputs.problem.Problem): --emit-problem, --show-code
 
     @property
     def names(self) -> dict[str, str]:

@@ -6,7 +6,7 @@ so a batch goes on with the other files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 

@@ -7,6 +7,7 @@ functions, so `cnncalc --help` never pays for them.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 from cnncalc.cli.options import DEFAULT_MAX_STEPS, OutputOptions
 from cnncalc.errors import CnnError
@@ -41,50 +42,56 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions, ver
     check_format(out)
     from cnncalc.inputs.problem import load_problem
 
-    solver = spec.solver()
     problem = load_problem(path, options, spec.fields, out.max_elements, command=spec.name,
                            index_base=out.index_base)
     changed = sorted(problem.from_options - {"names"})  # before placeholders add a dy of their own
     out = file_showing(problem, out)
     problem.index_base = out.index_base
     given = dict(problem.values)  # before shapes alone are filled with placeholders
-    shapes_only = False
-    if spec.name != "pipeline":
-        from cnncalc.explain.symbolic import use_placeholders
-
-        shapes_only = use_placeholders(problem, spec, out.symbolic)
+    shapes_only = spec.name != "pipeline" and _placeholders(problem, spec, out)
+    solver = spec.solver()
     try:
         typed = solver.read(problem)
         result = solver.solve(typed, out.max_elements)
     except CnnError as error:
         raise problem.locate(error) from None
     result.notes[:0] = problem.notes
-    if verdicts is not None and problem.has("expect") and (changed or problem.has("only")):
-        why = f"options change the problem ({', '.join(changed)})" if changed else "--only shows a part of the result"
-        result.notes.append(f"expect: not checked, as {why}; cnncalc check grades the file as written")
-    elif verdicts is not None and problem.has("expect"):
-        from cnncalc.check.grading import Settings, judge_problem
-
-        verdict = judge_problem(problem, result, Settings(), shapes_only)
-        verdict.file, verdict.command = path or "-", spec.name
-        verdicts.append(verdict)
+    if verdicts is not None and problem.has("expect"):
+        judge_expectations(problem, result, changed, verdicts, path or "-", spec.name, shapes_only)
     if out.exact and not shapes_only:
         from cnncalc.exact import attach_exact
 
         attach_exact(result, typed, problem)
-    from dataclasses import replace
-
     result.problem = replace(problem, values=given)  # what --emit-problem writes back, with the answers
     if out.explained or shapes_only:
         explain_result(result, out, shapes_only)
     return result
 
 
+def _placeholders(problem, spec, out: OutputOptions) -> bool:
+    """Whether the inputs are shapes alone (placeholders then stand in for the numbers)."""
+    from cnncalc.explain.symbolic import use_placeholders
+
+    return use_placeholders(problem, spec, out.symbolic)
+
+
+def judge_expectations(problem, result, changed: list, verdicts: list, label: str, command: str,
+                       shapes_only: bool) -> None:
+    """The file's `expect:` answers judged against the result, unless options changed the problem."""
+    if changed or problem.has("only"):
+        why = f"options change the problem ({', '.join(changed)})" if changed else "--only shows a part of the result"
+        result.notes.append(f"expect: not checked, as {why}; cnncalc check grades the file as written")
+        return
+    from cnncalc.check.grading import Settings, judge_problem
+
+    verdict = judge_problem(problem, result, Settings(), shapes_only)
+    verdict.file, verdict.command = label, command
+    verdicts.append(verdict)
+
+
 def file_showing(problem, out: OutputOptions) -> OutputOptions:
     """The output options with what the file asks for (explain: true, symbolic: true, entry: [...],
     max_steps: N, index_base: 0) added; the command line's flags add to them, its numbers win."""
-    from dataclasses import replace
-
     values = problem.values
     entries = values.get("entry") or ()
     entries = (entries,) if isinstance(entries, str) else tuple(str(e) for e in entries)

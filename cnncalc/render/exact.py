@@ -28,7 +28,7 @@ def exact_json(result) -> dict:
     field "exact", parallel to the float tensors; entries with no exact value are null."""
     from cnncalc.exact.values import as_strings
 
-    exact = getattr(result, "exact", None) or {}
+    exact = result.exact or {}
     sections = {"inputs": result.inputs, "forward": result.forward, "backward": result.backward}
     return {title: {name: {"shape": list(np.shape(tensors[name])), "data": as_strings(exact[name])}
                     for name in tensors if name in exact} for title, tensors in sections.items()}

@@ -56,7 +56,7 @@ def result_json(result: Result) -> dict:
 
 
 def _exact(result: Result) -> dict:
-    if getattr(result, "exact", None) is None:  # set only by --exact
+    if result.exact is None:  # set only by --exact
         return {}
     from cnncalc.render.exact import exact_json
 

@@ -63,7 +63,7 @@ def _formulas(result) -> dict:
 
 def answer_key(result, symbolic: bool) -> dict:
     """The `expect:` block of `result`: every forward and backward tensor (formulas with --symbolic)."""
-    exact = getattr(result, "exact", None) or {}
+    exact = result.exact or {}
     answers = {name: _tensor_answer(array, exact.get(name))
                for section in (result.forward, result.backward) for name, array in section.items()}
     if symbolic and result.explanation is not None:

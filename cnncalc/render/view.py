@@ -132,7 +132,7 @@ def position_tensor(key: str, name: str, cells, base: int, axes: tuple[str, ...]
 
 
 def _section(result: Result, tensors: dict, precision: int, base: int) -> list[TensorView]:
-    exact = getattr(result, "exact", None) or {}  # set by --exact (cnncalc.exact)
+    exact = result.exact or {}  # set by --exact (cnncalc.exact)
     return [value_tensor(key, _display_name(result, key), array, precision, base,
                          result.slice_axes.get(key, SLICE_AXES), exact.get(key)) for key, array in tensors.items()]
 
