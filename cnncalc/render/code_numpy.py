@@ -132,7 +132,8 @@ def fc(out: Writer, step: Step, source: str) -> list[str]:
         out.add(f"{step.var} = {flat} @ {w}{plus}  # {w} is (in, out) (in-out layout): y = x·W{plus and ' + b'}")
         lines = [f"{out.grad(flat)} = {dy} @ {w}.T", f"{out.grad(w)} = {flat}.T @ {dy}  # (in, out), like {w}"]
     else:
-        out.add(f"{step.var} = {flat} @ {w}.T{plus}  # {w} is (out, in): y = W·x{plus and ' + b'} for each sample (a row)")
+        out.add(f"{step.var} = {flat} @ {w}.T{plus}  # {w} is (out, in): y = W·x{plus and ' + b'} "
+                "for each sample (a row)")
         lines = [f"{out.grad(flat)} = {dy} @ {w}", f"{out.grad(w)} = {dy}.T @ {flat}  # (out, in), like {w}"]
     if bias:
         lines.append(f"{out.grad(bias.var)} = {dy}.sum(axis=0)  # each bias is added to every sample's output")
@@ -210,7 +211,8 @@ def _forward(out: Writer) -> tuple[str, list]:
 def _mse(out: Writer, y: str) -> None:
     dy = out.grad(y)
     out.add(*{
-        "half_sum": [f"L = 0.5 * np.sum(({y} - t) ** 2)  # L = ½·Σ(y − t)², the textbook form (PyTorch's has no ½)",
+        "half_sum": [f"L = 0.5 * np.sum(({y} - t) ** 2)  # L = ½·Σ(y − t)², the textbook form "
+                     "(PyTorch's has no ½)",
                      f"{dy} = {y} - t"],
         "sum": [f"L = np.sum(({y} - t) ** 2)  # L = Σ(y − t)²", f"{dy} = 2 * ({y} - t)"],
         "mean": [f"L = np.sum(({y} - t) ** 2) / {y}.size  # L = mean of (y − t)², as PyTorch's MSELoss",
