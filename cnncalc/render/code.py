@@ -34,6 +34,7 @@ class Step:
     in_shape: tuple     # batch-first
     out_shape: tuple
     params: dict = field(default_factory=dict)  # 'weight' / 'bias' → Param
+    shown: tuple | None = None  # the shape cnncalc shows its output (and gradient) in, when not out_shape
 
 
 @dataclass
@@ -74,4 +75,6 @@ def show_code(result, typed, language: str) -> str:
         from cnncalc.render.code_torch import torch_code
 
         return torch_code(program)
-    raise CnnError("--show-code", "torch (the NumPy version is not written yet)", "numpy")
+    from cnncalc.render.code_numpy import numpy_code
+
+    return numpy_code(program)

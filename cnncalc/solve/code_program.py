@@ -57,7 +57,7 @@ def _act(result, typed):
 def _softmax(result, typed):
     z = result.inputs["z"]
     shape = z.reshape(-1, z.shape[-1]).shape
-    step = Step("p", "p", network.Softmax(), shape, shape)
+    step = Step("p", "p", network.Softmax(), shape, shape, shown=z.shape)
     has_t = "t" in result.inputs
     return Program("softmax", Param("z", "z", z, shape), [step], "cross_entropy" if has_t else "",
                    result.inputs["t"].reshape(shape) if has_t else None, result.parameters["reduction"],
@@ -71,13 +71,15 @@ def _loss(result, typed):
 
 
 def _pipeline(result, typed):
-    steps = []
+    from cnncalc.solve.layout import shown_shape
+
+    steps, lead = [], typed.batched_input.ndim - typed.input.ndim
     for planned in typed.layers:
         params = {key: Param(identifier(f"{planned.name}_{key}"), f"{planned.name}.{key}",
                              getattr(planned.layer, key).reshape(shape), getattr(planned.layer, key).shape)
                   for key, shape in planned.param_shapes.items()}
         steps.append(Step(identifier(planned.name), planned.name, planned.layer, planned.in_shape,
-                          planned.out_shape, params))
+                          planned.out_shape, params, shown_shape(planned.out_shape, lead)))
     x = Param("x_input", "input", typed.input, typed.batched_input.shape)
     grads = {"x_input": "dL/dinput"} | {s.var: f"dL/d{s.name}" for s in steps} | {
         p.var: f"dL/d{p.name}" for s in steps for p in s.params.values()}
