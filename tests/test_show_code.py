@@ -283,3 +283,13 @@ def test_the_numpy_program_defines_only_the_functions_it_calls():
     defined = [node.name for node in ast.parse(code).body if isinstance(node, ast.FunctionDef)]
     assert defined == ["output_size", "pool_windows", "max_pool2d", "max_pool2d_backward", "show"]
     assert "ties='split'" in code and "PyTorch has no such rule" in code
+
+
+def test_a_layer_named_like_the_torch_programs_own_names_is_renamed(tmp_path):
+    problem = tmp_path / "clash.yaml"
+    problem.write_text("input: [1, 2]\nlayers:\n - {type: fc, weight: [[1, 0], [0, 1]], name: t}\n"
+                       " - {type: relu, name: F}\nloss: mse\ntarget: [0, 1]\n")
+    code = cnncalc("pipeline", str(problem), "--show-code", "torch").out
+    compile(code, "clash.py", "exec")
+    assert "t_out = " in code and "F_out = " in code
+    assert "show('t', t_out)" in code and "show('F', F_out)" in code

@@ -9,7 +9,7 @@ Each program prints every tensor as `name = [...]` with cnncalc's canonical name
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -78,3 +78,12 @@ def show_code(result, typed, language: str) -> str:
     from cnncalc.render.code_numpy import numpy_code
 
     return numpy_code(program)
+
+
+def unclashed(program: Program, reserved: set) -> Program:
+    """`program` with each layer variable that would hide a name the printed code uses renamed."""
+    renamed = {step.var: f"{step.var}_out" for step in program.steps if step.var in reserved}
+    if not renamed:
+        return program
+    return replace(program, steps=[replace(step, var=renamed.get(step.var, step.var)) for step in program.steps],
+                   gradient_names={renamed.get(var, var): name for var, name in program.gradient_names.items()})

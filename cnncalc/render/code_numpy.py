@@ -4,9 +4,9 @@ every cnncalc convention said in a comment. Runnable as printed: it imports nump
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from cnncalc.render.code import Param, Program, Step, literal
+from cnncalc.render.code import Param, Program, Step, literal, unclashed
 from cnncalc.render.code_numpy_functions import FUNCTIONS, definitions
 
 # Names the program itself uses: a layer called so (a pipeline's `name: window`) gets another.
@@ -286,18 +286,9 @@ def _shows(out: Writer, last: str) -> list[str]:
     return lines
 
 
-def _unclashed(program: Program) -> Program:
-    """`program` with each layer variable that would hide a function, t or L renamed."""
-    renamed = {step.var: f"{step.var}_out" for step in program.steps if step.var in RESERVED}
-    if not renamed:
-        return program
-    return replace(program, steps=[replace(step, var=renamed.get(step.var, step.var)) for step in program.steps],
-                   gradient_names={renamed.get(var, var): name for var, name in program.gradient_names.items()})
-
-
 def numpy_code(program: Program) -> str:
     """The whole program as plain NumPy, runnable as printed (inputs inlined; numpy its only import)."""
-    out = Writer(_unclashed(program))
+    out = Writer(unclashed(program, RESERVED))
     program = out.program
     _inputs(out)
     last, backward = _forward(out)

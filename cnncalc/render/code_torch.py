@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnncalc.render.code import Program, Step, literal
+from cnncalc.render.code import Program, Step, literal, unclashed
 
 HEADER = '''import torch
 import torch.nn.functional as F
@@ -234,8 +234,12 @@ def _shows(program: Program, out: str) -> list[str]:
     return lines
 
 
+RESERVED = {"torch", "F", "show", "t", "L", "dL_dp"}  # names the printed program uses itself
+
+
 def torch_code(program: Program) -> str:
     """The whole program as PyTorch, runnable as printed (inputs inlined)."""
+    program = unclashed(program, RESERVED)
     lines = _inputs(program)
     forward, out = _forward(program)
     lines += forward
