@@ -96,3 +96,21 @@ def test_symbolic_keys_hold_the_formulas_of_seed000(tmp_path):
         assert written == parse_formula(formula, "dx", axes)
     assert len(emitted["expect"]["y"]) == 6 and len(emitted["expect"]["dx"]) == 9
     assert cnncalc("conv", str(key)).code == 0  # the key itself runs as written
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_cnncalc_check_finds_the_emitted_key_all_right(path, tmp_path):
+    command = yaml.safe_load(path.read_text())["command"]
+    key = tmp_path / "key.yaml"
+    assert cnncalc(command, str(path), "--emit-problem", str(key)).code == 0
+    run = cnncalc("check", str(key), "--json")
+    assert run.code == 0, run.out + run.err
+    assert run.json()["status"] == "right"
+
+
+@pytest.mark.parametrize("extra", [("--exact",), ("--symbolic",)])
+def test_exact_and_symbolic_keys_check_right(extra, tmp_path):
+    key = tmp_path / "key.yaml"
+    assert cnncalc("conv", "examples/seed000_conv_column_kernel.yaml", *extra, "--emit-problem", str(key)).code == 0
+    run = cnncalc("check", str(key))
+    assert run.code == 0, run.out + run.err
