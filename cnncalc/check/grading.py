@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.check.diagnosis import diagnose
-from cnncalc.check.expressions import parse_answer
 from cnncalc.check.judge import Judge
 from cnncalc.check.points import read_points
 from cnncalc.check.tolerance import Tolerance, read_tolerance
@@ -129,9 +128,8 @@ def attach_diagnosis(judge: Judge, verdict: NameVerdict, tolerance: Tolerance) -
     right = judge.right_array(verdict.name)
     answer, decimals = np.full(right.shape, np.nan), {}
     for entry in verdict.entries:
-        if entry.status in ("right", "wrong") and entry.formula is None and entry.right is not None:
-            given = parse_answer(entry.given, verdict.name)
-            answer[entry.index], decimals[entry.index] = given.value, given.decimals
+        if entry.status in ("right", "wrong") and entry.answer is not None:
+            answer[entry.index], decimals[entry.index] = entry.answer.value, entry.answer.decimals
     if not decimals:
         return
 

@@ -13,7 +13,7 @@ import numpy as np
 from cnncalc.check.answers import Given, MISSING, TensorAnswer, entry_index, read_given, read_tensor_answer
 from cnncalc.check.points import PointsPlan
 from cnncalc.check.tolerance import Tolerance
-from cnncalc.check.verdicts import EntryVerdict, NameVerdict, name_status
+from cnncalc.check.verdicts import EntryVerdict, NameVerdict, Numeric, name_status
 from cnncalc.errors import CnnError
 
 SHAPES_ONLY = "this problem gives shapes alone, so its answers are formulas (like dL/dO_11*W_12)"
@@ -100,11 +100,11 @@ class Judge:
         for index, value, text, places, correct in zip(np.ndindex(*right.shape), values, texts, decimals,
                                                        right.ravel().tolist()):
             if accepts(value, correct, places):
-                entries.append(EntryVerdict(index, "", "right", text, correct))
+                entries.append(EntryVerdict(index, "", "right", text, correct, answer=Numeric(value, places)))
                 continue
             half = width(correct, places)
             entries.append(EntryVerdict(index, self.spell(name, index), "wrong", text, correct, value - correct,
-                                        (correct - half, correct + half)))
+                                        (correct - half, correct + half), answer=Numeric(value, places)))
         return entries
 
     def spell(self, name: str, index: tuple[int, ...]) -> str:
@@ -148,7 +148,7 @@ class Judge:
 
     def number_entry(self, verdict: EntryVerdict, given: Given, right: float) -> None:
         answer = given.answer
-        verdict.right = right
+        verdict.right, verdict.answer = right, Numeric(answer.value, answer.decimals)
         if not self.tolerance.accepts(answer.value, right, answer.decimals):
             verdict.status = "wrong"
             verdict.difference = answer.value - right

@@ -12,9 +12,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 ENTRY_STATUSES = ("right", "wrong", "missing", "unreadable")
 NAME_STATUSES = ("right", "wrong", "missing", "wrong_shape", "unreadable")
+
+
+class Numeric(NamedTuple):
+    """A numeric answer as read: its value and the decimals written (None: judged to float precision)."""
+
+    value: float
+    decimals: int | None
 
 
 @dataclass
@@ -45,6 +53,7 @@ class EntryVerdict:
     error: str | None = None        # why the answer is unreadable (with its caret line)
     points: float = 0.0
     max_points: float = 0.0
+    answer: "Numeric | None" = field(default=None, repr=False)  # the number read (for the diagnosis)
 
     def as_data(self) -> dict:
         data = {"entry": self.entry, "index": list(self.index), "status": self.status, "given": self.given}
