@@ -69,3 +69,68 @@ def test_examples_json_prints_the_problem_as_json():
     assert run.code == 0
     problem = json.loads(run.out)
     assert problem["command"] == "conv" and problem["x"] == [[1, 0, 2], [3, 1, 0], [0, 2, 1]]
+
+
+# Class 3: error text never echoes raw input at length, never a control character.
+
+RAW_CONTROLS = [chr(c) for c in range(32) if c != 10] + ["\x7f", "\x9b", "\u2028", "\u2029", "\u202e"]
+
+
+def _printable_lines(text: str) -> bool:
+    return not any(char in text for char in RAW_CONTROLS)
+
+
+@pytest.mark.parametrize("bad", ["\x1b[31m", "\x07", "a\rb", "x\u2028y", "\u202eevil", "\x9b2J"])
+def test_a_control_character_in_a_literal_is_shown_escaped(bad):
+    run = cnncalc("act", "--kind", "relu", "-x", f"1 2 {bad} 3")
+    assert run.code == 2 and _printable_lines(run.err)
+    assert len(run.err.splitlines()) == 3  # the message, the quoted window, the caret
+
+
+@pytest.mark.parametrize("args", [
+    ("act", "--kind", "relu", "-x", "1 " * 50_000 + "oops" + " 2" * 50_000),
+    ("act", "--kind", "relu", "-x", "[" + "1, " * 50_000 + "oops]"),
+    ("fc", "-x", "1 2", "-w", "x" * 100_000),
+    ("conv", "-x", "1 2; 3 4", "-w", "1", "--padding", "\x1b" * 10_000),
+])
+def test_a_long_bad_literal_is_quoted_in_a_short_window(args):
+    run = cnncalc(*args)
+    assert run.code == 2 and _printable_lines(run.err)
+    assert all(len(line) < 400 for line in run.err.splitlines()), run.err[:500]
+
+
+def test_the_caret_stays_under_the_bad_token_in_its_window():
+    run = cnncalc("act", "--kind", "relu", "-x", "1 " * 1000 + "\x1bbad" + " 2" * 1000)
+    message, quoted, caret = run.err.splitlines()
+    start = caret.index("^")
+    assert quoted[start:start + len(caret.strip())] == "\\x1bbad"
+
+
+@pytest.mark.parametrize("file_names, found", [
+    ("{x: \"I\\e[31m\"}", "a control character"), ("{x: \"a\\u2028b\"}", "a control character"),
+    ("{x: {a: b}}", "found a mapping"), ("{x: [1, 2]}", "found a list"), ("{x: ''}", "a display name"),
+    ("{x: \"" + "n" * 100 + "\"}", "a name of at most 64 characters"),
+])
+def test_display_names_are_short_printable_words(tmp_path, file_names, found):
+    problem = tmp_path / "p.yaml"
+    problem.write_text(f"x: [1, -2]\nnames: {file_names}\n")
+    run = cnncalc("act", "--kind", "relu", str(problem))
+    assert run.code == 2 and found in run.err and _printable_lines(run.err) and run.out == ""
+
+
+@pytest.mark.parametrize("names", ["x=\x1b[2J", "x=a\rb", "y=a\u2029b"])
+def test_names_on_the_command_line_refuse_control_characters(names):
+    run = cnncalc("act", "--kind", "relu", "-x", "1 -2", "--names", names)
+    assert run.code == 2 and "a control character" in run.err and _printable_lines(run.err)
+
+
+@pytest.mark.parametrize("name, found", [("{a: b}", "found a mapping"), ("\"r\\e]0;pwned\\a\"", "a control character"),
+                                         ("[1]", "found a list")])
+def test_pipeline_layer_names_are_short_printable_words(tmp_path, name, found):
+    run = _pipeline(tmp_path, f" - {{type: relu, name: {name}}}\n")
+    assert run.code == 2 and "layers[0].name" in run.err and found in run.err and _printable_lines(run.err)
+
+
+def test_a_numeric_display_name_is_kept():
+    run = cnncalc("act", "--kind", "relu", "-x", "1 -2", "--names", "x=7", "--json")
+    assert run.code == 0 and run.json()["names"] == {"x": "7"}

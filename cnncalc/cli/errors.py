@@ -8,7 +8,7 @@ import traceback
 
 import typer
 
-from cnncalc.errors import CnnError, ExitCode
+from cnncalc.errors import MESSAGE_PART, CnnError, ExitCode, printable
 
 
 def _say(text: str) -> None:
@@ -25,13 +25,13 @@ def run_guarded(app, argv: list[str]) -> int:
         if debug:
             traceback.print_exc()
         _say(f"cnncalc: error: {error.message()}")
-        if error.caret:
-            _say("  " + error.caret.replace("\n", "\n  "))
+        for line in error.caret_lines():
+            _say("  " + line)
         return ExitCode.BAD_INPUT
     except typer.TyperException as error:  # usage errors: unknown option, bad option value
         ctx = getattr(error, "ctx", None)
         command = ctx.command_path if ctx is not None else "cnncalc"
-        _say(f"{command}: error: {error.format_message()} (see {command} --help)")
+        _say(f"{command}: error: {printable(error.format_message(), 4 * MESSAGE_PART)} (see {command} --help)")
         return ExitCode.BAD_INPUT if error.exit_code == 2 else error.exit_code
     except typer.Abort:
         return 130
@@ -46,5 +46,6 @@ def run_guarded(app, argv: list[str]) -> int:
 def _crash(error: Exception, debug: bool) -> int:
     if debug:
         traceback.print_exc()
-    _say(f"cnncalc: internal error: {type(error).__name__}: {error} (run with --debug for the traceback)")
+    _say(f"cnncalc: internal error: {type(error).__name__}: {printable(str(error), 4 * MESSAGE_PART)} "
+         "(run with --debug for the traceback)")
     return 70

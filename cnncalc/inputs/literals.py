@@ -14,7 +14,7 @@ import math
 import re
 from fractions import Fraction
 
-from cnncalc.errors import CnnError
+from cnncalc.errors import CnnError, printable, window
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 NUMBER_RE = re.compile(rf"(?P<num>{_NUMBER})(?:\s*/\s*(?P<den>{_NUMBER}))?")
@@ -24,7 +24,9 @@ _TOKEN_RE = re.compile(rf"\s*(?:(?P<open>\[)|(?P<close>\])|(?P<comma>,)|(?P<numb
 
 
 def caret_line(text: str, start: int, end: int) -> str:
-    return f"{text}\n{' ' * start}{'^' * max(1, end - start)}"
+    """A short window of `text` (control characters escaped) and a caret line under text[start:end]."""
+    quoted, start, end = window(text, start, end)
+    return f"{quoted}\n{' ' * start}{'^' * max(1, end - start)}"
 
 
 def parse_number(text: str, field: str = "value"):
@@ -68,7 +70,8 @@ def _in_float_range(value, field: str, text: str):
 
 def short_text(text: str, width: int = 24) -> str:
     """repr(text), cut to `width` characters for a message."""
-    return repr(text) if len(text) <= width else f"{text[:width]!r}... ({len(text):,} characters)"
+    shown = repr(text) if len(text) <= width else f"{text[:width]!r}... ({len(text):,} characters)"
+    return printable(shown)
 
 
 def is_shape_text(text: str) -> bool:

@@ -17,6 +17,7 @@ from cnncalc.core.network import Loss, run_network
 from cnncalc.core.softmax import target_distribution
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.layers.pipeline import LOSS_FIELDS, LOSS_REDUCTIONS, LOSS_TYPE, SPEC
+from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
 from cnncalc.inputs.tensors import check_size, default_seed_note, materialize, read_tensor
@@ -98,8 +99,9 @@ def plan_layers(problem: Problem, shape: tuple) -> list[PlannedLayer]:
             raise problem.locate(error) from None
         counter = COUNTER.get(kind, kind)
         counts[counter] = counts.get(counter, 0) + 1
-        name = str(options.get("name") or ("p" if kind == "softmax" and counts[counter] == 1
-                                           else f"{counter}_{counts[counter]}"))
+        name = _layer_name(options, "p" if kind == "softmax" and counts[counter] == 1
+                           else f"{counter}_{counts[counter]}",
+                           LayerContext(problem.document, path, f"layers[{k}]", options, problem.max_elements))
         ctx = LayerContext(problem.document, path, f"layers[{k}] ({name})", options, problem.max_elements, kind,
                            problem.index_base, problem.notes)
         _check_name(ctx, name, taken)
@@ -110,6 +112,16 @@ def plan_layers(problem: Problem, shape: tuple) -> list[PlannedLayer]:
         planned.append(PlannedLayer(layer, kind, name, path, shape, out_shape, param_shapes))
         shape = out_shape
     return planned
+
+
+def _layer_name(options: dict, default: str, ctx: LayerContext) -> str:
+    """The layer's own `name:` (one short printable line), or the counted default."""
+    if options.get("name") is None:
+        return default
+    try:
+        return fields.read_display_name(options["name"], "name")
+    except CnnError as error:
+        raise ctx.fail(error) from None
 
 
 RESERVED = {"L": "the loss", "input": "the network's input", "target": "the loss's target"}
