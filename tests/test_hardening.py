@@ -134,3 +134,94 @@ def test_pipeline_layer_names_are_short_printable_words(tmp_path, name, found):
 def test_a_numeric_display_name_is_kept():
     run = cnncalc("act", "--kind", "relu", "-x", "1 -2", "--names", "x=7", "--json")
     assert run.code == 0 and run.json()["names"] == {"x": "7"}
+
+
+# Class 4: contradictions refused.
+
+@pytest.mark.parametrize("literal, at", [("1,,2", 2), (",1 2", 0), ("1 2,", 3), ("1, ,2", 3), ("1 2; 3,,4", 7)])
+def test_an_empty_place_between_commas_is_refused_with_a_caret(literal, at):
+    run = cnncalc("act", "--kind", "relu", "-x", literal)
+    assert run.code == 2 and "','" in run.err or "the end of the row" in run.err
+    quoted, caret = run.err.splitlines()[1:3]
+    assert quoted.strip() == literal and caret.index("^") - 2 == at
+
+
+@pytest.mark.parametrize("literal, data", [("1, 2, 3", [1, 2, 3]), ("1 ,2", [1, 2]), ("1,2;3,4", [[1, 2], [3, 4]])])
+def test_single_commas_still_separate_numbers(literal, data):
+    run = cnncalc("act", "--kind", "relu", "-x", literal, "--json")
+    assert run.code == 0 and run.json()["inputs"]["x"]["data"] == data
+
+
+@pytest.mark.parametrize("document, tag", [
+    ("x: !!python/object/apply:os.system [echo hi]", "!!python/object/apply:os.system"),
+    ("x: !!python/object/apply:os.system [1, 2]", "!!python/object/apply:os.system"),
+    ("x: !!python/object/new:dict {a: 1}", "!!python/object/new:dict"),
+    ("x: [!!python/tuple [1, 2]]", "!!python/tuple"),
+    ("x: !!set {1, 2}", "!!set"), ("x: !custom [1, 2]", "!custom"),
+    ("!!python/object:foo {x: [1, 2]}", "!!python/object:foo"),
+    ("x: !!python/name:os.system 1", "!!python/name:os.system"),
+])
+def test_a_yaml_tag_on_a_list_or_mapping_is_refused_naming_it(document, tag):
+    run = cnncalc("act", "--kind", "relu", "-", stdin=document + "\n")
+    assert run.code == 2 and f"the tag {tag}" in run.err and run.out == ""
+
+
+def test_the_plain_tags_are_still_read():
+    run = cnncalc("act", "--kind", "relu", "-", "--json", stdin="x: !!seq [1, !!int 2]\n")
+    assert run.code == 0 and run.json()["inputs"]["x"]["data"] == [1, 2]
+
+
+# Class 5: crashes and misleading words.
+
+@pytest.mark.parametrize("literal", ["1/1e-400", "1/-1e-330", "[1, 2/1e-999]"])
+def test_a_denominator_below_the_float_range_is_said_so(literal):
+    run = cnncalc("act", "--kind", "relu", "-x", literal)
+    assert run.code == 2 and "the denominator rounds to 0" in run.err and "non-zero denominator" not in run.err
+
+
+def test_a_zero_denominator_is_still_a_zero_denominator():
+    run = cnncalc("act", "--kind", "relu", "-x", "1/0.0e5")
+    assert run.code == 2 and "non-zero denominator" in run.err
+
+
+def test_shape_never_suggests_an_option_it_does_not_take(tmp_path):
+    bomb = tmp_path / "bomb.yaml"
+    lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"] + [
+        f"a{k}: &a{k} [{', '.join([f'*a{k - 1}'] * 10)}]" for k in range(1, 10)]
+    bomb.write_text("\n".join(lines) + "\ninput: 5x5\nkernel: 3x3\n")
+    for args in (("shape", str(bomb)), ("shape", "--input", "[5000000000,5000000000]", "--kernel", "1x1")):
+        run = cnncalc(*args)
+        assert run.code == 2 and "--max-elements" not in run.err and "shape reads shapes alone" in run.err
+
+
+def _shell(command: str):
+    import subprocess
+    import sys
+
+    cli = f"{sys.executable} -m cnncalc"
+    return subprocess.run(["bash", "-c", command.replace("cnncalc", cli)], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("fmt", ["", "--json"])
+def test_stdin_closed_is_one_line(fmt):
+    run = _shell(f"cnncalc pipeline - {fmt} <&-")
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "standard input closed" in run.stderr
+
+
+@pytest.mark.parametrize("fmt", ["", "--json"])
+def test_a_full_disk_is_exit_2_with_one_line(fmt):
+    run = _shell(f"cnncalc act --kind relu -x '1 2' {fmt} >/dev/full")
+    assert run.returncode == 2 and run.stderr == ("cnncalc: error: standard output: could not write the result "
+                                                  "(No space left on device)\n")
+
+
+@pytest.mark.parametrize("fmt", ["", "--json"])
+def test_a_closed_stdout_is_exit_2_with_one_line(fmt):
+    run = _shell(f"cnncalc act --kind relu -x '1 2' {fmt} >&-")
+    assert run.returncode == 2 and run.stderr == "cnncalc: error: standard output is closed: nowhere to write the result\n"
+
+
+@pytest.mark.parametrize("fmt", ["", "--json"])
+def test_a_reader_that_goes_away_ends_the_run_quietly_with_0(fmt):
+    run = _shell(f"set -o pipefail; cnncalc act --kind relu -x '{{fill: 1, shape: [300, 300]}}' {fmt} | head -c 10")
+    assert run.returncode == 0 and run.stderr == "" and len(run.stdout) == 10

@@ -6,6 +6,7 @@ functions, so `cnncalc --help` never pays for them.
 
 from __future__ import annotations
 
+import errno
 import sys
 
 from cnncalc.cli.options import DEFAULT_MAX_STEPS, OutputOptions
@@ -28,8 +29,11 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions):
     from cnncalc.inputs.problem import load_problem
 
     solver = spec.solver()
-    problem = load_problem(path, options, spec.fields, out.max_elements, command=spec.name,
-                           index_base=out.index_base)
+    try:
+        problem = load_problem(path, options, spec.fields, out.max_elements, command=spec.name,
+                               index_base=out.index_base)
+    except CnnError as error:
+        raise _hint_for(spec, error) from None
     out = file_showing(problem, out)
     problem.index_base = out.index_base
     shapes_only = False
@@ -40,11 +44,20 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions):
     try:
         result = solver.solve(solver.read(problem), out.max_elements)
     except CnnError as error:
-        raise problem.locate(error) from None
+        raise _hint_for(spec, problem.locate(error)) from None
     result.notes[:0] = problem.notes
     if out.explained or shapes_only:
         explain_result(result, out, shapes_only)
     return result
+
+
+def _hint_for(spec, error: CnnError) -> CnnError:
+    """`shape` has no --max-elements (it reads shapes, allocates nothing): never suggest it there."""
+    if spec.name != "shape" or "--max-elements" not in error.hint:
+        return error
+    from dataclasses import replace
+
+    return replace(error, hint="cnncalc shape reads shapes alone: a problem of a few short lines")
 
 
 def file_showing(problem, out: OutputOptions) -> OutputOptions:
@@ -86,14 +99,35 @@ def render(result, out: OutputOptions) -> None:
 
         sys.stdout.write(render_yaml(result))
     else:
-        from rich.console import Console
-
         from cnncalc.render.table import render_table
 
-        render_table(result, Console(), out.precision, result.naming.base)
+        render_table(result, _console(), out.precision, result.naming.base)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
 
 
+def _console():
+    """rich's console, except that a closed pipe is left to the error door (rich would exit 1 itself)."""
+    from rich.console import Console
+
+    class DoorConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    return DoorConsole()
+
+
 def run(spec, path: str | None, options: dict, out: OutputOptions) -> None:
-    render(solve_problem(spec, path, options | {"names": out.names}, out), out)
+    write(solve_problem(spec, path, options | {"names": out.names}, out), out)
+
+
+def write(result, out: OutputOptions) -> None:
+    """Render `result`; a closed pipe becomes OutputClosed, which the error door ends with exit 0."""
+    from cnncalc.cli.errors import OutputClosed
+
+    try:
+        render(result, out)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise OutputClosed() from None
