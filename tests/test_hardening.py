@@ -225,3 +225,95 @@ def test_a_closed_stdout_is_exit_2_with_one_line(fmt):
 def test_a_reader_that_goes_away_ends_the_run_quietly_with_0(fmt):
     run = _shell(f"set -o pipefail; cnncalc act --kind relu -x '{{fill: 1, shape: [300, 300]}}' {fmt} | head -c 10")
     assert run.returncode == 0 and run.stderr == "" and len(run.stdout) == 10
+
+
+# Class 1: any inf or NaN in an output, from finite inputs, is named in a warning.
+
+def nonfinite_tensors(document: dict) -> dict[str, int]:
+    """Canonical name → count of the entries JSON writes as "inf", "-inf" or "nan"."""
+    def count(data) -> int:
+        if isinstance(data, list):
+            return sum(count(item) for item in data)
+        return int(data in ("inf", "-inf", "nan"))
+
+    return {name: count(tensor["data"]) for section in ("forward", "backward", "extras")
+            for name, tensor in document.get(section, {}).items() if count(tensor["data"])}
+
+
+NONFINITE_CASES = [
+    (("loss", "-y", "1e200 1", "-t", "0 0"), {"L": "overflow"}),
+    (("loss", "-y", "1e155 1e155 1e155", "-t", "0 0 0", "--reduction", "mean"), {"L": "overflow"}),
+    (("softmax", "-z", "0 10000 -10000", "-t", "2"), {"dp": "division by 0 or the log of 0"}),
+    (("softmax", "-z", "[[0, 800], [1, 2]]", "-t", "0 1", "--jacobian"), {"dp": "division by 0"}),
+    (("fc", "-x", "1e300 1e300", "-w", "[[1e10, 1e10]]"), {"y": "overflow"}),
+    (("conv", "-x", "1e300 1e300; 1 1", "-w", "1e10 -1e10", "--dy", "{fill: 1}"), {"y": "0·inf or inf − inf"}),
+    (("act", "--kind", "leaky_relu", "--slope", "1e300", "-x", "-1e300 1", "--dy", "1 1"), {"y": "overflow"}),
+]
+
+
+@pytest.mark.parametrize("args, expected", NONFINITE_CASES)
+def test_every_nonfinite_output_is_named_with_its_cause(args, expected):
+    run = cnncalc(*args, "--json")
+    assert run.code == 0, run.err
+    document = run.json()
+    counted = nonfinite_tensors(document)
+    assert set(expected) <= set(counted)
+    for name, count in counted.items():
+        shown = {"dp": "dL/dp", "dx": "dL/dx", "dw": "dL/dw", "dz": "dL/dz", "dy": "dL/dy"}.get(name, name)
+        said = [w for w in document["warnings"] if w.startswith(f"{shown}: {count:,} of ")]
+        assert said, (name, document["warnings"])
+        assert expected.get(name, "") in said[0]
+        assert f"warning: {said[0]}" in run.err
+    assert "RuntimeWarning" not in run.err
+
+
+def test_the_table_shows_the_warning_too():
+    run = cnncalc("loss", "-y", "1e200 1", "-t", "0 0")
+    assert run.code == 0 and "  warning: L: 1 of 1 entry is not finite (1 inf); likely cause: overflow" in run.out
+
+
+def test_a_pipeline_whose_fc_overflows_names_every_tensor(tmp_path):
+    problem = tmp_path / "net.yaml"
+    problem.write_text("input: [1e200, 1e200]\nlayers:\n - {type: fc, weight: [[1e200, 1e200], [1, 1]]}\n"
+                       " - softmax\nloss: cross_entropy\ntarget: 0\n")
+    run = cnncalc("pipeline", str(problem), "--json")
+    document = run.json()
+    counted = nonfinite_tensors(document)
+    assert {"fc_1", "p", "L", "dL/dfc_1.weight"} <= set(counted)
+    named = {w.split(":")[0] for w in document["warnings"]}
+    assert set(counted) <= named and "RuntimeWarning" not in run.err
+
+
+def test_numpy_runtime_warnings_never_reach_the_user(recwarn):
+    run = cnncalc("fc", "-x", "1e300 1e300", "-w", "[[1e10, 1e10], [1e300, -1e300]]", "--dy", "1 1")
+    assert run.code == 0 and "RuntimeWarning" not in run.err
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_finite_results_have_no_such_warning():
+    run = cnncalc("softmax", "-z", "0 1000 -1000", "-t", "1", "--json")
+    assert run.code == 0 and run.json()["warnings"] == [] and run.err == ""
+
+
+@pytest.mark.parametrize("args", [
+    ("pool", "--kind", "max", "-x", "1 2; 3 4", "--kernel-size", "2", "--dilation", "3", "--padding", "1"),
+    ("pool", "--kind", "max", "-x", "[[1, 2, 3, 4, 5]]", "--kernel-size", "1,2", "--dilation", "1,6",
+     "--padding", "0,1", "--stride", "1,3"),
+])
+def test_a_max_pool_window_wholly_in_the_padding_is_refused(args):
+    run = cnncalc(*args)
+    assert run.code == 2 and "windows that each cover at least one input cell" in run.err
+
+
+def test_a_pipeline_max_pool_window_wholly_in_the_padding_is_refused(tmp_path):
+    problem = tmp_path / "net.yaml"
+    problem.write_text("input: [[1, 2], [3, 4]]\nlayers:\n - {type: maxpool, kernel_size: 2, dilation: 3, "
+                       "padding: 1}\nloss: mse\ntarget: 0\n")
+    run = cnncalc("pipeline", str(problem))
+    assert run.code == 2 and "layers[0] (pool_1).dilation" in run.err
+
+
+def test_a_dilated_max_pool_whose_windows_meet_the_input_still_runs():
+    run = cnncalc("pool", "--kind", "max", "-x", "1 2 3; 3 4 5; 1 1 1", "--kernel-size", "2", "--dilation", "2",
+                  "--padding", "1", "--stride", "1", "--json")
+    assert run.code == 0 and not nonfinite_tensors(run.json())

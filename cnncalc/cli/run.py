@@ -41,13 +41,17 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions):
         from cnncalc.explain.symbolic import use_placeholders
 
         shapes_only = use_placeholders(problem, spec, out.symbolic)
-    try:
-        result = solver.solve(solver.read(problem), out.max_elements)
-    except CnnError as error:
-        raise _hint_for(spec, problem.locate(error)) from None
-    result.notes[:0] = problem.notes
-    if out.explained or shapes_only:
-        explain_result(result, out, shapes_only)
+    from cnncalc.solve.finite import nonfinite_warnings, watched
+
+    with watched() as float_events:  # NumPy's RuntimeWarnings become the causes named below
+        try:
+            result = solver.solve(solver.read(problem), out.max_elements)
+        except CnnError as error:
+            raise _hint_for(spec, problem.locate(error)) from None
+        result.notes[:0] = problem.notes
+        result.warnings += nonfinite_warnings(result, float_events)
+        if out.explained or shapes_only:
+            explain_result(result, out, shapes_only)
     return result
 
 

@@ -144,6 +144,8 @@ def view_lines(view: ResultView, width: int, limit: int | None) -> list[Text]:
         lines += prose_lines(line, "  ", 4, "cyan", limit)
     for line in view.notes:
         lines += prose_lines(line, "  note: ", 8, "yellow", limit)
+    for line in view.warnings:
+        lines += prose_lines(line, "  warning: ", 11, "bold red", limit)
     for section in view.sections:
         lines += [Text(""), Text(section.title, style="bold underline")]
         for tensor in section.tensors:

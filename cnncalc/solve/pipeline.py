@@ -13,7 +13,7 @@ import numpy as np
 
 from cnncalc.core.activations import KINKED, on_kink
 from cnncalc.core.conventions import Rule, RuleId, windows
-from cnncalc.core.network import Loss, run_network
+from cnncalc.core.network import Loss, Pool, run_network
 from cnncalc.core.softmax import target_distribution
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.layers.pipeline import LOSS_FIELDS, LOSS_REDUCTIONS, LOSS_TYPE, SPEC
@@ -24,7 +24,7 @@ from cnncalc.inputs.tensors import check_size, default_seed_note, materialize, r
 from cnncalc.layers.act import KINDS
 from cnncalc.naming import Naming, pipeline_gradients
 from cnncalc.solve.layout import shown_shape
-from cnncalc.solve.common import check_names, check_window_sizes, read_array, require, shape_text
+from cnncalc.solve.common import check_names, check_window_sizes, check_windows_meet_input, read_array, require, shape_text
 from cnncalc.solve.pipeline_spec import COUNTER, LayerContext, PlannedLayer, build_layer, layer_entry
 
 MAP_FIRST = ("conv", "maxpool", "avgpool", "flatten")
@@ -140,6 +140,8 @@ def _check_layer_sizes(ctx: LayerContext, layer, in_shape: tuple, out_shape: tup
     try:
         if hasattr(layer, "geometry"):
             check_window_sizes(layer.geometry(in_shape), in_shape[:2], out_shape[1], max_elements)
+        if isinstance(layer, Pool):
+            check_windows_meet_input(layer.geometry(in_shape))
         check_size(out_shape, "output", max_elements)
     except CnnError as error:
         raise ctx.fail(error) from None
