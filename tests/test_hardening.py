@@ -317,3 +317,83 @@ def test_a_dilated_max_pool_whose_windows_meet_the_input_still_runs():
     run = cnncalc("pool", "--kind", "max", "-x", "1 2 3; 3 4 5; 1 1 1", "--kernel-size", "2", "--dilation", "2",
                   "--padding", "1", "--stride", "1", "--json")
     assert run.code == 0 and not nonfinite_tensors(run.json())
+
+
+# Class 2: output bounded from planned shapes; JSON streamed; big tensors summarised in tables.
+
+STREAM_CASES = [
+    ("conv", "-x", "{random: {shape: [2, 3, 5, 4], integers: true}}", "-w", "{fill: 0.5, shape: [2, 3, 2, 2]}",
+     "--dy", "{fill: 1}", "--explain"),
+    ("pool", "--kind", "max", "-x", "{random: {shape: [7, 9]}}", "--kernel-size", "2", "--dy", "{fill: 1}"),
+    ("softmax", "-z", "[[0, 10000, -10000], [1, 2, 3]]", "-t", "2 0", "--jacobian"),
+    ("loss", "-y", "1e200 1", "-t", "0 0"),
+    ("act", "--kind", "tanh", "-x", "{random: {shape: [2, 3, 50]}}", "--dy", "{fill: 1}"),
+    ("examples", "seed001_homework11", "--run"),
+]
+
+
+@pytest.mark.parametrize("args", STREAM_CASES)
+def test_streamed_json_is_byte_identical_to_the_one_shot_form(monkeypatch, args):
+    from cnncalc.cli import jsonstream
+
+    whole = cnncalc(*args, "--json")
+    monkeypatch.setattr(jsonstream, "STREAM_FROM", -1)
+    monkeypatch.setattr(jsonstream, "BLOCK", 3)  # blocks of rows, and rows split further
+    streamed = cnncalc(*args, "--json")
+    assert whole.code == streamed.code == 0 and streamed.out == whole.out
+
+
+def test_a_3000_by_3000_relu_with_dy_streams_its_json():
+    run = cnncalc("act", "--kind", "relu", "-x", "{fill: 1, shape: [3000, 3000]}", "--dy", "{fill: 1}", "--json")
+    assert run.code == 0 and run.err == ""
+    assert run.out.startswith('{"schema": 2') and run.out.endswith("}\n") and len(run.out) > 4 * 9_000_000
+
+
+def test_a_pipeline_past_the_total_cap_is_refused_at_the_layer_that_crosses_it(tmp_path):
+    layers = "".join(" - {type: fc, weight: {fill: 0.001, shape: [300, 300]}}\n" for _ in range(12))
+    problem = tmp_path / "net.yaml"
+    problem.write_text(f"input: {{fill: 1, shape: [300]}}\nlayers:\n{layers}loss: mse\ntarget: {{fill: 0}}\n")
+    run = cnncalc("pipeline", str(problem), "--max-elements", "100000")
+    assert run.code == 2 and "layers[11] (fc_12): expected at most 2,000,000 entries in all the tensors" in run.err
+    assert cnncalc("pipeline", str(problem), "--max-elements", "200000", "--json").code == 0
+
+
+@pytest.mark.parametrize("source", ["/dev/zero", "binary"])
+def test_a_binary_problem_file_is_refused_at_once(tmp_path, source):
+    if source == "binary":
+        source = tmp_path / "blob.yaml"
+        source.write_bytes(b"x: [1, 2]\n\0\0\0")
+    run = cnncalc("pipeline", str(source), "--max-elements", "100000000000")
+    assert run.code == 2 and "a NUL byte (binary data)" in run.err
+
+
+def test_a_tensor_past_free_memory_is_refused_whatever_the_cap():
+    run = cnncalc("act", "--kind", "relu", "-x", "{fill: 1, shape: [1000000, 1000000]}", "--max-elements", str(10**13))
+    assert run.code == 2 and "the free memory" in run.err and "holds no more" in run.err
+
+
+def test_a_huge_tensor_is_summarised_in_a_table_and_says_how_to_get_it_all():
+    import time
+
+    started = time.perf_counter()
+    run = cnncalc("act", "--kind", "relu", "-x", "{random: {shape: [1000, 1000], integers: true}}", "--dy", "{fill: 2}")
+    assert time.perf_counter() - started < 5
+    assert run.code == 0 and len(run.out.splitlines()) < 40
+    assert "1,000,000 entries, too many for a table: min -5, max 5, mean" in run.out
+    assert "dL/dy  (1000×1000)\n  1,000,000 entries, too many for a table: min 2, max 2, mean 2\n" in run.out
+    assert "every entry is in --json (or --format yaml)" in run.out
+
+
+def test_a_pipeline_summary_suggests_only(tmp_path):
+    problem = tmp_path / "net.yaml"
+    problem.write_text("input: {fill: 1, shape: [200]}\nlayers:\n - {type: fc, weight: {fill: 0.5, shape: [100, 200]}}\n"
+                       "loss: mse\ntarget: {fill: 0}\n")
+    run = cnncalc("pipeline", str(problem))
+    assert run.code == 0 and "--only fc_1.weight" in run.out and "20,000 entries, too many" in run.out
+
+
+def test_a_tensor_at_the_table_limit_is_printed_whole():
+    from cnncalc.render.view import TABLE_ENTRIES
+
+    run = cnncalc("act", "--kind", "relu", "-x", f"{{fill: 3, shape: [{TABLE_ENTRIES}]}}")
+    assert run.code == 0 and "too many for a table" not in run.out

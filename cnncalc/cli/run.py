@@ -95,9 +95,9 @@ def explain_result(result, out: OutputOptions, shapes_only: bool) -> None:
 
 def render(result, out: OutputOptions) -> None:
     if out.format == "json":
-        from cnncalc.render.jsonout import render_json
+        from cnncalc.cli.jsonstream import write_json
 
-        sys.stdout.write(render_json(result))
+        write_json(result, sys.stdout.write)
     elif out.format == "yaml":
         from cnncalc.render.yamlout import render_yaml
 

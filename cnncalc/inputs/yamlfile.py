@@ -22,6 +22,7 @@ import yaml
 from yaml.representer import SafeRepresenter
 
 from cnncalc.errors import CnnError
+from cnncalc.inputs.budget import text_limit
 from cnncalc.inputs.flows import Cut, cut_flow_lists, line_in_flow
 from cnncalc.inputs.kept import KeptFloat, KeptInt, KeptList, text_of
 from cnncalc.inputs.literals import MAX_DEPTH
@@ -74,12 +75,18 @@ def read_text(path: str, max_elements: int) -> tuple[str, str]:
     Reading stops past 64 bytes per allowed element (plus 1 MiB): /dev/zero or a
     runaway pipe is refused instead of filling memory.
     """
-    limit = BYTES_PER_ELEMENT * max_elements + EXTRA_BYTES
+    wanted = BYTES_PER_ELEMENT * max_elements + EXTRA_BYTES
+    limit = text_limit(wanted)
     name = "<stdin>" if path == "-" else path
-    raw = _read_stdin(limit) if path == "-" else _read_file(path, limit)
+    try:
+        raw = _read_stdin(limit) if path == "-" else _read_file(path, limit)
+    except CnnError as error:
+        raise error.located(name) from None
     if len(raw) > limit:
-        raise CnnError("problem file", f"at most {limit:,} bytes ({BYTES_PER_ELEMENT} per allowed element + 1 MiB)",
-                       "a larger input", hint="raise the cap with --max-elements if you mean it", file=name)
+        why = (f"{BYTES_PER_ELEMENT} per allowed element + 1 MiB" if limit == wanted
+               else "what the free memory can parse")
+        raise CnnError("problem file", f"at most {limit:,} bytes ({why})", "a larger input",
+                       hint="raise the cap with --max-elements if you mean it" if limit == wanted else "", file=name)
     return _decode(raw, name), name
 
 
@@ -114,6 +121,8 @@ def _read_capped(stream, limit: int):
             break
         chunks.append(chunk)
         total += len(chunk)
+        if total <= limit and isinstance(chunk, bytes) and b"\0" in chunk:  # /dev/zero, binary: at once
+            raise CnnError("problem file", "a YAML text file", "a NUL byte (binary data)")
     return stream.read(0).join(chunks) if chunks else b""
 
 

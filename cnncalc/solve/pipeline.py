@@ -7,6 +7,7 @@ softmax's output `p`, the loss `L`, or a layer's own `name:`; parameters
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -18,6 +19,7 @@ from cnncalc.core.softmax import target_distribution
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.layers.pipeline import LOSS_FIELDS, LOSS_REDUCTIONS, LOSS_TYPE, SPEC
 from cnncalc.inputs import fields
+from cnncalc.inputs.budget import check_total
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
 from cnncalc.inputs.tensors import check_size, default_seed_note, materialize, read_tensor
@@ -92,6 +94,7 @@ def plan_layers(problem: Problem, shape: tuple) -> list[PlannedLayer]:
         raise problem.locate(CnnError("layers", "a non-empty list of layers", repr(raw_layers)[:40]))
     counts: dict[str, int] = {}
     planned, taken = [], set()
+    total = 2 * math.prod(shape)  # the input and its gradient
     for k, raw in enumerate(raw_layers):
         try:
             kind, options, path = layer_entry(raw, f"layers[{k}]")
@@ -109,6 +112,8 @@ def plan_layers(problem: Problem, shape: tuple) -> list[PlannedLayer]:
         for parameter in param_shapes:
             _check_name(ctx, f"{name}.{parameter}", taken)
         _check_layer_sizes(ctx, layer, shape, out_shape, problem.max_elements)
+        total += 2 * (math.prod(out_shape) + sum(math.prod(p) for p in param_shapes.values()))
+        _check_total(ctx, total, problem.max_elements)
         planned.append(PlannedLayer(layer, kind, name, path, shape, out_shape, param_shapes))
         shape = out_shape
     return planned
@@ -134,6 +139,14 @@ def _check_name(ctx: LayerContext, name: str, taken: set) -> None:
     if name in taken:
         raise ctx.fail(CnnError("name", "a name used once (layers and their parameters)", f"'{name}' again"))
     taken.add(name)
+
+
+def _check_total(ctx: LayerContext, total: int, max_elements: int) -> None:
+    """Every intermediate, parameter and gradient planned so far, bounded before the next is made."""
+    try:
+        check_total(total, "layers", max_elements)
+    except CnnError as error:
+        raise replace(ctx.fail(replace(error, field="")), hint=error.hint) from None
 
 
 def _check_layer_sizes(ctx: LayerContext, layer, in_shape: tuple, out_shape: tuple, max_elements: int) -> None:
