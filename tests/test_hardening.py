@@ -397,3 +397,85 @@ def test_a_tensor_at_the_table_limit_is_printed_whole():
 
     run = cnncalc("act", "--kind", "relu", "-x", f"{{fill: 3, shape: [{TABLE_ENTRIES}]}}")
     assert run.code == 0 and "too many for a table" not in run.out
+
+
+# Many files in one process.
+
+def _conv_files(folder, count: int = 3):
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k in range(count):
+        path = folder / f"p{k}.yaml"
+        path.write_text(f"command: conv\nx: [[1, {k}], [3, 4]]\nw: [[1, -1]]\nb: {k}\n")
+        paths.append(str(path))
+    return paths
+
+
+def test_several_files_give_json_lines_each_naming_its_file(tmp_path):
+    paths = _conv_files(tmp_path / "set")
+    run = cnncalc("conv", *paths, "--json")
+    lines = run.out.splitlines()
+    assert run.code == 0 and len(lines) == 3
+    for path, line in zip(paths, lines):
+        document = json.loads(line)
+        assert list(document)[0] == "file" and document.pop("file") == path
+        assert document == cnncalc("conv", path, "--json").json()  # each as if run alone
+
+
+def test_several_files_give_one_table_section_each_under_a_heading(tmp_path):
+    paths = _conv_files(tmp_path / "set", 2)
+    run = cnncalc("conv", *paths)
+    alone = [cnncalc("conv", path).out for path in paths]
+    assert run.code == 0 and run.out == f"=== {paths[0]} ===\n{alone[0]}\n=== {paths[1]} ===\n{alone[1]}"
+
+
+def test_a_folder_is_searched_recursively_for_yaml_in_sorted_order(tmp_path):
+    _conv_files(tmp_path / "b", 2)
+    _conv_files(tmp_path / "a" / "deep", 1)
+    (tmp_path / "a" / "notes.txt").write_text("not a problem")
+    (tmp_path / "c.yml").write_text("x: [[1]]\nw: [[2]]\n")
+    run = cnncalc("conv", str(tmp_path), "--json")
+    files = [json.loads(line)["file"] for line in run.out.splitlines()]
+    assert run.code == 0 and files == [str(tmp_path / "a/deep/p0.yaml"), str(tmp_path / "b/p0.yaml"),
+                                       str(tmp_path / "b/p1.yaml"), str(tmp_path / "c.yml")]
+
+
+def test_a_bad_file_gets_its_one_line_and_the_others_still_run(tmp_path):
+    paths = _conv_files(tmp_path / "set", 3)
+    (tmp_path / "set" / "p1.yaml").write_text("x: [[1, 2], [3, 4]]\nw: [[1, oops]]\n")
+    run = cnncalc("conv", *paths, str(tmp_path / "missing.yaml"), "--json")
+    assert run.code == 2
+    assert [json.loads(line)["file"] for line in run.out.splitlines()] == [paths[0], paths[2]]
+    errors = run.err.splitlines()
+    assert len(errors) == 2 and paths[1] in errors[0] and "missing.yaml" in errors[1]
+    assert all(line.startswith("cnncalc: error: ") for line in errors)
+
+
+def test_options_apply_to_every_file_and_yaml_separates_documents(tmp_path):
+    paths = _conv_files(tmp_path / "set", 2)
+    run = cnncalc("conv", *paths, "-b", "10", "--format", "yaml")
+    assert run.code == 0 and run.out.startswith(f"--- # {paths[0]}\n") and f"\n--- # {paths[1]}\n" in run.out
+    import yaml
+
+    documents = list(yaml.safe_load_all(run.out))
+    assert len(documents) == 2 and all(d["inputs"]["b"]["data"] == 10 for d in documents)
+
+
+def test_one_file_prints_exactly_as_before(tmp_path):
+    path = _conv_files(tmp_path / "set", 1)[0]
+    run, piped = cnncalc("conv", path, "--json"), cnncalc("conv", "-", "--json", stdin=open(path).read())
+    assert run.out == piped.out and not run.out.startswith('{"file"')
+    assert not cnncalc("conv", path).out.startswith("===")
+
+
+def test_an_empty_folder_is_refused(tmp_path):
+    run = cnncalc("pipeline", str(tmp_path))
+    assert run.code == 2 and "no .yaml file" in run.err and str(tmp_path) in run.err
+
+
+def test_warnings_of_several_files_name_their_file(tmp_path):
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("y: [1e200, 1]\ntarget: [0, 0]\n")
+    second.write_text("y: [1, 1]\ntarget: [0, 0]\n")
+    run = cnncalc("loss", str(first), str(second))
+    assert run.code == 0 and run.err.startswith(f"warning: {first}: L: 1 of 1 entry is not finite")

@@ -29,14 +29,30 @@ def total_entries(result) -> int:
                for array in section.values())
 
 
-def write_json(result, write) -> None:
-    """The JSON document of `result` through write(text): one shot when small, streamed when big."""
+def write_json(result, write, file: str | None = None) -> None:
+    """The JSON document of `result` through write(text): one shot when small, streamed when big.
+    With `file` (several files in one call, JSON Lines), the document starts with "file": FILE."""
+    if file is not None:
+        write = _with_file_key(write, file)
     if total_entries(result) <= STREAM_FROM:
         from cnncalc.render.jsonout import render_json
 
         write(render_json(result))
         return
     stream_json(result, write)
+
+
+def _with_file_key(write, file: str):
+    """write(), with '"file": FILE, ' put after the document's opening brace."""
+    state = {"first": True}
+
+    def first_with_file(text: str) -> None:
+        if state["first"]:
+            state["first"] = False
+            text = "{" + f'"file": {json.dumps(file, ensure_ascii=False)}, ' + text[1:]
+        write(text)
+
+    return first_with_file
 
 
 def stream_json(result, write) -> None:

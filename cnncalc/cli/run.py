@@ -10,7 +10,7 @@ import errno
 import sys
 
 from cnncalc.cli.options import DEFAULT_MAX_STEPS, OutputOptions
-from cnncalc.errors import CnnError
+from cnncalc.errors import CnnError, printable
 
 FORMATS = ("table", "json", "yaml")
 
@@ -93,11 +93,12 @@ def explain_result(result, out: OutputOptions, shapes_only: bool) -> None:
         drop_numbers(result)
 
 
-def render(result, out: OutputOptions) -> None:
+def render(result, out: OutputOptions, file: str | None = None) -> None:
+    """Write `result` in the chosen format; `file` (several files in one call) is named in JSON and warnings."""
     if out.format == "json":
         from cnncalc.cli.jsonstream import write_json
 
-        write_json(result, sys.stdout.write)
+        write_json(result, sys.stdout.write, file)
     elif out.format == "yaml":
         from cnncalc.render.yamlout import render_yaml
 
@@ -106,8 +107,9 @@ def render(result, out: OutputOptions) -> None:
         from cnncalc.render.table import render_table
 
         render_table(result, _console(), out.precision, result.naming.base)
+    where = f"{printable(file, 200)}: " if file else ""
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {where}{warning}", file=sys.stderr)
 
 
 def _console():
@@ -122,16 +124,23 @@ def _console():
     return DoorConsole()
 
 
-def run(spec, path: str | None, options: dict, out: OutputOptions) -> None:
-    write(solve_problem(spec, path, options | {"names": out.names}, out), out)
+def run(spec, paths: list[str] | str | None, options: dict, out: OutputOptions) -> int:
+    """Solve and write the problem (one file, or none: options alone), or each of several files."""
+    from cnncalc.cli.many import is_many, run_many
+
+    paths = [paths] if isinstance(paths, str) else list(paths or ())
+    if is_many(paths):
+        return run_many(spec, paths, options, out)
+    write(solve_problem(spec, paths[0] if paths else None, options | {"names": out.names}, out), out)
+    return 0
 
 
-def write(result, out: OutputOptions) -> None:
+def write(result, out: OutputOptions, file: str | None = None) -> None:
     """Render `result`; a closed pipe becomes OutputClosed, which the error door ends with exit 0."""
     from cnncalc.cli.errors import OutputClosed
 
     try:
-        render(result, out)
+        render(result, out, file)
         sys.stdout.flush()
     except BrokenPipeError:
         raise OutputClosed() from None
