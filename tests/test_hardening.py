@@ -479,3 +479,11 @@ def test_warnings_of_several_files_name_their_file(tmp_path):
     second.write_text("y: [1, 1]\ntarget: [0, 0]\n")
     run = cnncalc("loss", str(first), str(second))
     assert run.code == 0 and run.err.startswith(f"warning: {first}: L: 1 of 1 entry is not finite")
+
+
+@pytest.mark.parametrize("only, found", [("{a: b}", "only: expected names of tensors"),
+                                         ("[L, {a: 1}]", "only[2]: expected names of tensors"),
+                                         ("1", "only: expected a name of this problem")])
+def test_pipeline_only_takes_names_alone(tmp_path, only, found):  # found by tests/test_fuzz.py
+    run = _pipeline(tmp_path, " - relu\n", f"loss: mse\ntarget: 0\nonly: {only}\n")
+    assert run.code == 2 and found in run.err

@@ -163,10 +163,15 @@ def _read_shape_uncapped(raw, field: str):
 
 
 def _read_list(raw, field: str):
-    """--only: names separated by commas; YAML lists and mappings pass through."""
+    """--only: names separated by commas, or a YAML list of names."""
     if isinstance(raw, str):
         return [name.strip() for name in raw.split(",") if name.strip()]
-    return raw
+    items = raw if isinstance(raw, list) else [raw]
+    for k, item in enumerate(items):
+        if isinstance(item, (bool, list, dict)) or item is None:
+            raise CnnError(f"{field}[{k}]" if isinstance(raw, list) else field, "names of tensors, like fc_1,L",
+                           printable(repr(item), 40))
+    return [str(item) for item in items]
 
 
 def reader_for(option):
