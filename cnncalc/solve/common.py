@@ -60,8 +60,14 @@ def check_window_sizes(geom: WindowGeometry, lead: tuple, out_channels: int, max
     """Refuse, before allocating, a padded input or an output past the element cap."""
     from cnncalc.inputs.tensors import check_size
 
-    check_size(tuple(lead) + geom.read_extent_hw(), "padding", max_elements)
-    check_size((lead[0], out_channels) + geom.out_hw, "y", max_elements)
+    import math
+
+    from cnncalc.inputs.budget import check_memory
+
+    padded, y = tuple(lead) + geom.read_extent_hw(), (lead[0], out_channels) + geom.out_hw
+    check_size(padded, "padding", max_elements)
+    check_size(y, "y", max_elements)
+    check_memory(math.prod(padded) + 3 * math.prod(y), "y", "the padded input, y, dy and the work on them")
 
 
 def check_windows_meet_input(geom: WindowGeometry) -> None:
