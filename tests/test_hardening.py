@@ -505,3 +505,17 @@ def test_warnings_of_several_files_name_their_file(tmp_path):
 def test_pipeline_only_takes_names_alone(tmp_path, only, found):  # found by tests/test_fuzz.py
     run = _pipeline(tmp_path, " - relu\n", f"loss: mse\ntarget: 0\nonly: {only}\n")
     assert run.code == 2 and found in run.err
+
+
+def test_file_names_with_control_characters_are_escaped_in_headings_json_and_errors(tmp_path):
+    good, bad = tmp_path / "a\x1b[31m\u2028.yaml", tmp_path / "b\x07.yaml"
+    good.write_text("x: [[1, 2]]\nw: [[1]]\n")
+    bad.write_text("x: [[1, oops]]\nw: [[1]]\n")
+    for flags in ((), ("--json",)):
+        run = cnncalc("conv", str(good), str(bad), *flags)
+        assert run.code == 2 and _printable_lines(run.out) and _printable_lines(run.err)
+        assert "b\\x07.yaml" in run.err
+        if flags:
+            assert json.loads(run.out)["file"] == str(good)  # JSON escapes it, and reads back exactly
+        else:
+            assert "\\x1b[31m\\u2028.yaml ===" in run.out

@@ -49,7 +49,7 @@ def _with_file_key(write, file: str):
     def first_with_file(text: str) -> None:
         if state["first"]:
             state["first"] = False
-            text = "{" + f'"file": {json.dumps(file, ensure_ascii=False)}, ' + text[1:]
+            text = "{" + f'"file": {json.dumps(file)}, ' + text[1:]  # ASCII: no raw U+2028 from a name
         write(text)
 
     return first_with_file
