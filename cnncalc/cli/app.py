@@ -6,6 +6,7 @@ declaration, so adding an option to a layer touches only the layer's own module.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from typing import Annotated, Optional
 
@@ -29,14 +30,21 @@ def _cli_text(option, value):
 
 def declared_command(spec):
     """The Typer command of a declared command: its options, then the shared output options."""
-    def command(problem_file: str | None = None, output: opt.OutputOptions = opt.OutputOptions(), **values):
+    def command(problem_files: list[str] | None = None, output: opt.OutputOptions = opt.OutputOptions(),
+                **values):
         fields = {name: _cli_text(spec.option(name), value) for name, value in values.items()}
-        return run(spec, problem_file, fields, output)
+        return run(spec, list(problem_files or ()), fields, output)
 
     command.__name__, command.__doc__ = spec.name, spec.help
-    own = [opt.PROBLEM_FILE] + [opt.declared_parameter(option) for option in spec.options
-                                if option.command and option.cli]
+    own = [PROBLEM_FILES] + [opt.declared_parameter(option) for option in spec.options if option.command and option.cli]
     return opt.with_shared_options(command, opt.TENSOR_OUTPUT if spec.name != "shape" else (), own)
+
+
+PROBLEM_FILES = inspect.Parameter("problem_files", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                                  annotation=Annotated[Optional[list[str]], typer.Argument(
+                                      help="YAML problem files, folders (their *.yaml files, recursively) or - "
+                                           "for standard input; several give one section (or JSON line) each. "
+                                           "Options override their fields.", show_default=False)])
 
 
 def build_app(only: str | None = None) -> typer.Typer:

@@ -1,7 +1,7 @@
-"""The door's hinge: load → solve → render, shared by every command.
+"""The door's hinge: load → solve → (judge expect:) → render, shared by every command.
 
 Heavy modules (NumPy, YAML, the core, rich) are imported here, inside the
-functions, so `cnncalc --help` never pays for them.
+functions, so `cnncalc --help` never pays for them. Writing the result is cli/output.py.
 """
 
 from __future__ import annotations
@@ -40,32 +40,50 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions, ver
 
     With `verdicts` (a list), the answers under the file's `expect:` are judged and the verdict appended."""
     check_format(out)
-    from cnncalc.inputs.problem import load_problem
-
-    problem = load_problem(path, options, spec.fields, out.max_elements, command=spec.name,
-                           index_base=out.index_base)
+    problem = _load(spec, path, options, out)
     changed = sorted(problem.from_options - {"names"})  # before placeholders add a dy of their own
     out = file_showing(problem, out)
     problem.index_base = out.index_base
     given = dict(problem.values)  # before shapes alone are filled with placeholders
     shapes_only = spec.name != "pipeline" and _placeholders(problem, spec, out)
-    solver = spec.solver()
-    try:
-        typed = solver.read(problem)
-        result = solver.solve(typed, out.max_elements)
-    except CnnError as error:
-        raise problem.locate(error) from None
-    result.notes[:0] = problem.notes
-    if verdicts is not None and problem.has("expect"):
-        judge_expectations(problem, result, changed, verdicts, path or "-", spec.name, shapes_only)
-    if out.exact and not shapes_only:
-        from cnncalc.exact import attach_exact
+    from cnncalc.solve.finite import nonfinite_warnings, watched
 
-        attach_exact(result, typed, problem)
-    result.problem = replace(problem, values=given)  # what --emit-problem writes back, with the answers
-    if out.explained or shapes_only:
-        explain_result(result, out, shapes_only)
+    with watched() as float_events:  # NumPy's RuntimeWarnings become the causes the warnings name
+        solver = spec.solver()
+        try:
+            typed = solver.read(problem)
+            result = solver.solve(typed, out.max_elements)
+        except CnnError as error:
+            raise _hint_for(spec, problem.locate(error)) from None
+        result.notes[:0] = problem.notes
+        result.warnings += nonfinite_warnings(result, float_events)
+        if verdicts is not None and problem.has("expect"):
+            judge_expectations(problem, result, changed, verdicts, path or "-", spec.name, shapes_only)
+        if out.exact and not shapes_only:
+            from cnncalc.exact import attach_exact
+
+            attach_exact(result, typed, problem)
+        result.problem = replace(problem, values=given)  # what --emit-problem writes back, with the answers
+        if out.explained or shapes_only:
+            explain_result(result, out, shapes_only)
     return result
+
+
+def _load(spec, path: str | None, options: dict, out: OutputOptions):
+    from cnncalc.inputs.problem import load_problem
+
+    try:
+        return load_problem(path, options, spec.fields, out.max_elements, command=spec.name,
+                            index_base=out.index_base)
+    except CnnError as error:
+        raise _hint_for(spec, error) from None
+
+
+def _hint_for(spec, error: CnnError) -> CnnError:
+    """`shape` has no --max-elements (it reads shapes, allocates nothing): never suggest it there."""
+    if spec.name != "shape" or "--max-elements" not in error.hint:
+        return error
+    return replace(error, hint="cnncalc shape reads shapes alone: a problem of a few short lines")
 
 
 def _placeholders(problem, spec, out: OutputOptions) -> bool:
@@ -116,40 +134,19 @@ def explain_result(result, out: OutputOptions, shapes_only: bool) -> None:
         drop_numbers(result)
 
 
-def render(result, out: OutputOptions) -> None:
-    if out.format == "json":
-        from cnncalc.render.jsonout import render_json
+def run(spec, paths: list[str] | str | None, options: dict, out: OutputOptions) -> int:
+    """Solve and write one problem (a file, or options alone) or each of several files; the exit
+    code (1 when an answer under `expect:` is wrong)."""
+    from cnncalc.cli.many import is_many, run_many
+    from cnncalc.cli.output import guarded, report_expectations, write
 
-        sys.stdout.write(render_json(result))
-    elif out.format == "yaml":
-        from cnncalc.render.yamlout import render_yaml
-
-        sys.stdout.write(render_yaml(result))
-    elif out.format == "latex":
-        from cnncalc.render.latex import render_latex
-
-        sys.stdout.write(render_latex(result, out.precision, result.naming.base, out.standalone))
-    elif out.format == "markdown":
-        from cnncalc.render.markdown import render_markdown
-
-        sys.stdout.write(render_markdown(result, out.precision, result.naming.base))
-    else:
-        from rich.console import Console
-
-        from cnncalc.render.table import render_table
-
-        render_table(result, Console(), out.precision, result.naming.base)
-    if out.export_svg or out.export_html:
-        from cnncalc.render.export import export
-
-        export(result, out)
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-
-
-def run(spec, path: str | None, options: dict, out: OutputOptions) -> int:
-    """Solve, then print the result (or its PyTorch code, or its answer key), and judge the file's
-    `expect:` answers: the exit code (1 when one is wrong)."""
+    paths = [paths] if isinstance(paths, str) else list(paths or ())
+    if is_many(paths):
+        if out.emit_problem or out.show_code:
+            raise CnnError("--emit-problem" if out.emit_problem else "--show-code", "one problem file",
+                           f"{len(paths)} paths", hint="run it once per file")
+        return run_many(spec, paths, options, out)
+    path = paths[0] if paths else None
     if out.emit_problem:
         from cnncalc.render.problem_out import check_writable
 
@@ -159,7 +156,8 @@ def run(spec, path: str | None, options: dict, out: OutputOptions) -> int:
     if out.show_code:
         from cnncalc.render.code import show_code
 
-        sys.stdout.write(show_code(result, spec.solver().read(result.problem), out.show_code))
+        text = show_code(result, spec.solver().read(result.problem), out.show_code)
+        guarded(lambda: sys.stdout.write(text))
         return 0
     if out.emit_problem:
         from cnncalc.render.problem_out import emit_problem
@@ -167,23 +165,5 @@ def run(spec, path: str | None, options: dict, out: OutputOptions) -> int:
         emit_problem(result, result.problem, path, out.emit_problem, out)
         if out.emit_problem == "-":  # the key is the output
             return 0
-    render(result, out)
+    write(result, out)
     return report_expectations(verdicts, out)
-
-
-def report_expectations(verdicts: list, out: OutputOptions) -> int:
-    """All right: a note on stderr. Some wrong: the verdict after the tables (on stderr beside
-    JSON or YAML, which stay parseable on stdout), and exit code 1."""
-    if not verdicts:
-        return 0
-    verdict = verdicts[0]
-    if verdict.status == "right":
-        print(f"cnncalc: expect: all {verdict.total_count} answers right", file=sys.stderr)
-        return 0
-    from cnncalc.check.text import file_lines
-
-    stream = sys.stdout if out.format == "table" else sys.stderr
-    lines = ["", "Your answers (expect:)"] if stream is sys.stdout else []
-    lines += file_lines(verdict) + [f"(cnncalc check {verdict.file} grades it alone; --explain derives each wrong entry)"]
-    stream.write("".join(line + "\n" for line in lines))
-    return 1

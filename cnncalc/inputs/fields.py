@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 
-from cnncalc.errors import CnnError, did_you_mean
+from cnncalc.errors import CnnError, did_you_mean, has_unprintable, printable
 from cnncalc.inputs.literals import parse_literal, parse_number
 
 
@@ -112,9 +112,28 @@ def read_names(raw, field: str) -> dict[str, str]:
     names = {}
     for key, shown in pairs:
         if not str(key) or not str(shown):
-            raise CnnError(field, "a canonical name and a display name", repr(f"{key}={shown}"))
-        names[str(key)] = str(shown)
+            raise CnnError(field, "a canonical name and a display name", printable(repr(f"{key}={shown}"), 60))
+        names[str(key)] = read_display_name(shown, f"{field}.{key}")
     return names
+
+
+MAX_NAME = 64  # characters of a display or layer name: a title, not a paragraph
+
+
+def read_display_name(raw, field: str) -> str:
+    """A name shown in titles and messages: one short line of text (a word, a number), no
+    control character (a downloaded file must not drive the user's terminal)."""
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        found = "a list" if isinstance(raw, list) else "a mapping" if isinstance(raw, dict) else repr(raw)
+        raise CnnError(field, "a name: a word or a number", found)
+    text = str(raw).strip()
+    if not text:
+        raise CnnError(field, "a name: a word or a number", "an empty name")
+    if has_unprintable(text):
+        raise CnnError(field, "a name of printable characters", f"{printable(repr(text), 60)} (a control character)")
+    if len(text) > MAX_NAME:
+        raise CnnError(field, f"a name of at most {MAX_NAME} characters", f"{len(text):,} characters")
+    return text
 
 
 def read_bool(raw, field: str) -> bool:
@@ -144,10 +163,15 @@ def _read_shape_uncapped(raw, field: str):
 
 
 def _read_list(raw, field: str):
-    """--only: names separated by commas; YAML lists and mappings pass through."""
+    """--only: names separated by commas, or a YAML list of names."""
     if isinstance(raw, str):
         return [name.strip() for name in raw.split(",") if name.strip()]
-    return raw
+    items = raw if isinstance(raw, list) else [raw]
+    for k, item in enumerate(items):
+        if isinstance(item, (bool, list, dict)) or item is None:
+            raise CnnError(f"{field}[{k}]" if isinstance(raw, list) else field, "names of tensors, like fc_1,L",
+                           printable(repr(item), 40))
+    return [str(item) for item in items]
 
 
 def reader_for(option):

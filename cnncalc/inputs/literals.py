@@ -14,7 +14,7 @@ import math
 import re
 from fractions import Fraction
 
-from cnncalc.errors import CnnError
+from cnncalc.errors import CnnError, printable, window
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 NUMBER_RE = re.compile(rf"(?P<num>{_NUMBER})(?:\s*/\s*(?P<den>{_NUMBER}))?")
@@ -24,7 +24,9 @@ _TOKEN_RE = re.compile(rf"\s*(?:(?P<open>\[)|(?P<close>\])|(?P<comma>,)|(?P<numb
 
 
 def caret_line(text: str, start: int, end: int) -> str:
-    return f"{text}\n{' ' * start}{'^' * max(1, end - start)}"
+    """A short window of `text` (control characters escaped) and a caret line under text[start:end]."""
+    quoted, start, end = window(text, start, end)
+    return f"{quoted}\n{' ' * start}{'^' * max(1, end - start)}"
 
 
 def parse_number(text: str, field: str = "value"):
@@ -40,8 +42,11 @@ def _number_value(match: re.Match, field: str, text: str):
     if match.group("den") is None:
         return num
     den = _plain_number(match.group("den"), field)
+    if den == 0 and re.search(r"[1-9]", match.group("den").split("e")[0].split("E")[0]):
+        raise CnnError(field, "a denominator within the float range (at least about 4.9e-324 in size)",
+                       f"{short_text(text)} (the denominator rounds to 0)")
     if den == 0:
-        raise CnnError(field, "a fraction with a non-zero denominator", repr(text))
+        raise CnnError(field, "a fraction with a non-zero denominator", short_text(text))
     if isinstance(num, int) and isinstance(den, int):
         return Fraction(num) / Fraction(den)
     return _in_float_range(num / den, field, text)
@@ -68,7 +73,8 @@ def _in_float_range(value, field: str, text: str):
 
 def short_text(text: str, width: int = 24) -> str:
     """repr(text), cut to `width` characters for a message."""
-    return repr(text) if len(text) <= width else f"{text[:width]!r}... ({len(text):,} characters)"
+    shown = repr(text) if len(text) <= width else f"{text[:width]!r}... ({len(text):,} characters)"
+    return printable(shown)
 
 
 def is_shape_text(text: str) -> bool:
@@ -113,14 +119,23 @@ def _parse_rows(text: str, field: str):
 
 
 def _parse_row(text: str, chunk: str, offset: int, field: str) -> list:
-    row = []
-    for match in re.finditer(r"[^\s,]+", chunk):
-        token = match.group()
+    """Numbers separated by spaces or by one comma each: '1,,2' and a dangling ',' are refused."""
+    row, after_number = [], False
+    for match in re.finditer(r"[^\s,]+|,", chunk):
+        token, start = match.group(), offset + match.start()
+        if token == ",":
+            if not after_number:
+                raise CnnError(field, "a number before each ','", "','", caret=caret_line(text, start, start + 1))
+            after_number = False
+            continue
         number = NUMBER_RE.fullmatch(token)
         if not number:
-            start = offset + match.start()
             raise CnnError(field, "a number", repr(token), caret=caret_line(text, start, start + len(token)))
         row.append(_number_value(number, field, token))
+        after_number = True
+    if row and not after_number:
+        end = offset + chunk.rstrip().rindex(",")
+        raise CnnError(field, "a number after each ','", "the end of the row", caret=caret_line(text, end, end + 1))
     if not row:
         raise CnnError(field, "at least one number in every row", "an empty row",
                        caret=caret_line(text, offset, offset + len(chunk)))

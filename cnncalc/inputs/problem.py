@@ -130,6 +130,6 @@ def _check_command(values: dict, command: str | None, document: Document | None)
     written = values.get("command")
     if command is None or written is None or str(written).strip() == command:
         return
-    error = CnnError("command", f"a {command} problem", f"a file for '{written}'",
+    error = CnnError("command", f"{'an' if command[0] in 'aeiou' else 'a'} {command} problem", f"a file for '{written}'",
                      hint=f"run it with: cnncalc {str(written).strip()} {document.name if document else 'FILE'}")
     raise document.locate(error) if document else error

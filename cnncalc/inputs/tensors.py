@@ -22,6 +22,7 @@ import numpy as np
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.inputs.kept import KeptFloat, KeptInt, KeptList, Literals, flat_items, flat_texts, keep, kept_literals, \
     text_of
+from cnncalc.inputs.budget import check_memory
 from cnncalc.inputs.literals import NUMBER_RE, is_shape_text, parse_literal, parse_number, parse_shape, short_text
 
 DEFAULT_MAX_ELEMENTS = 10_000_000
@@ -223,11 +224,14 @@ def read_shape(value, field: str, max_elements: int = DEFAULT_MAX_ELEMENTS) -> t
     return shape
 
 
+RAISE_CAP = "raise the cap with --max-elements if you mean it"
+
+
 def check_size(shape: tuple[int, ...], field: str, max_elements: int) -> None:
     count = math.prod(shape)
     if count > max_elements:
         raise CnnError(field, f"at most {max_elements:,} entries", f"shape {list(shape)} with {count:,}",
-                       hint="raise the cap with --max-elements if you mean it")
+                       hint=RAISE_CAP)
 
 
 def _number(value, field: str):
@@ -320,6 +324,7 @@ def materialize(spec: TensorSpec, field: str, shape: tuple[int, ...] | None = No
         raise CnnError(field, "a shape for the fill (nothing else fixes it here)", "no shape",
                        hint="write {fill: 0.1, shape: [2, 3]}")
     check_size(tuple(size), field, max_elements)
+    check_memory(math.prod(size), field)
     if isinstance(spec, Fill):
         return keep(np.full(size, spec.value, dtype=np.float64), _fill_literals(spec, tuple(size)))
     rng = np.random.default_rng(spec.seed)

@@ -22,6 +22,7 @@ import yaml
 from yaml.representer import SafeRepresenter
 
 from cnncalc.errors import CnnError
+from cnncalc.inputs.budget import text_limit
 from cnncalc.inputs.flows import Cut, cut_flow_lists, line_in_flow
 from cnncalc.inputs.kept import KeptFloat, KeptInt, KeptList, text_of
 from cnncalc.inputs.literals import MAX_DEPTH
@@ -74,13 +75,30 @@ def read_text(path: str, max_elements: int) -> tuple[str, str]:
     Reading stops past 64 bytes per allowed element (plus 1 MiB): /dev/zero or a
     runaway pipe is refused instead of filling memory.
     """
-    limit = BYTES_PER_ELEMENT * max_elements + EXTRA_BYTES
+    wanted = BYTES_PER_ELEMENT * max_elements + EXTRA_BYTES
+    limit = text_limit(wanted)
     name = "<stdin>" if path == "-" else path
-    raw = _read_capped(getattr(sys.stdin, "buffer", sys.stdin), limit) if path == "-" else _read_file(path, limit)
+    try:
+        raw = _read_stdin(limit) if path == "-" else _read_file(path, limit)
+    except CnnError as error:
+        raise error.located(name) from None
     if len(raw) > limit:
-        raise CnnError("problem file", f"at most {limit:,} bytes ({BYTES_PER_ELEMENT} per allowed element + 1 MiB)",
-                       "a larger input", hint="raise the cap with --max-elements if you mean it", file=name)
+        why = (f"{BYTES_PER_ELEMENT} per allowed element + 1 MiB" if limit == wanted
+               else "what the free memory can parse")
+        raise CnnError("problem file", f"at most {limit:,} bytes ({why})", "a larger input",
+                       hint="raise the cap with --max-elements if you mean it" if limit == wanted else "", file=name)
     return _decode(raw, name), name
+
+
+def _read_stdin(limit: int):
+    if sys.stdin is None or getattr(sys.stdin, "closed", False):  # `cnncalc conv - <&-`
+        raise CnnError("problem file", "a problem on standard input (the file '-')", "standard input closed",
+                       file="<stdin>")
+    try:
+        return _read_capped(getattr(sys.stdin, "buffer", sys.stdin), limit)
+    except OSError as exc:
+        raise CnnError("problem file", "a readable standard input", exc.strerror or type(exc).__name__,
+                       file="<stdin>") from None
 
 
 def _read_file(path: str, limit: int) -> bytes:
@@ -103,6 +121,8 @@ def _read_capped(stream, limit: int):
             break
         chunks.append(chunk)
         total += len(chunk)
+        if total <= limit and isinstance(chunk, bytes) and b"\0" in chunk:  # /dev/zero, binary: at once
+            raise CnnError("problem file", "a YAML text file", "a NUL byte (binary data)")
     return stream.read(0).join(chunks) if chunks else b""
 
 
@@ -252,6 +272,14 @@ def _check_expanded_size(root, name: str, max_elements: int, cut: Cut | None) ->
 
 
 INT_TAG = "tag:yaml.org,2002:int"
+_PLAIN_TAGS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
+
+
+def _short_tag(tag: str) -> str:
+    from cnncalc.errors import printable
+
+    shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+    return printable(shown, 80)
 PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
 
 
@@ -266,6 +294,9 @@ class _Builder:
             return self._flow(self.cut.take(node.tag), node, path)
         self._count(1, node, path)
         self.document.lines.setdefault(path, node.start_mark.line + 1)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+            # the safe constructor would drop a tag such as !!python/object/apply:os.system here
+            raise self._error(node, path, "a plain list or mapping (no YAML tag)", f"the tag {_short_tag(node.tag)}")
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -318,7 +349,9 @@ class _Builder:
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
-            raise self._error(node, path, "a plain value", str(exc).splitlines()[0]) from None
+            unknown_tag = "could not determine a constructor" in str(exc)
+            found = f"the tag {_short_tag(node.tag)}" if unknown_tag else str(exc).splitlines()[0]
+            raise self._error(node, path, "a plain value", found) from None
         except ValueError as exc:  # an integer past Python's digit limit, a 30th of February...
             reason = str(exc).split(":")[0]
             raise self._error(node, path, "a readable value", f"'{node.value[:20]}' ({reason})") from None

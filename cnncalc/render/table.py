@@ -121,6 +121,8 @@ def tensor_lines(tensor: TensorView, width: int, limit: int | None) -> list[Text
     """A scalar as 'name = value'; otherwise its grids, split to `limit` and placed side by side."""
     if tensor.scalar is not None:
         return [Text.assemble((tensor.name, "bold"), f" = {tensor.scalar}")]
+    if tensor.summary is not None:
+        return [Text(heading(tensor), style="bold"), Text(f"  {tensor.summary}")]
     blocks = [block for grid in tensor.grids for block in grid_blocks(tensor, grid, limit)]
     return side_by_side(blocks, width)
 
@@ -144,6 +146,8 @@ def view_lines(view: ResultView, width: int, limit: int | None) -> list[Text]:
         lines += prose_lines(line, "  ", 4, "cyan", limit)
     for line in view.notes:
         lines += prose_lines(line, "  note: ", 8, "yellow", limit)
+    for line in view.warnings:
+        lines += prose_lines(line, "  warning: ", 11, "bold red", limit)
     for section in view.sections:
         lines += [Text(""), Text(section.title, style="bold underline")]
         for tensor in section.tensors:

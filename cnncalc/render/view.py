@@ -18,6 +18,9 @@ from cnncalc.render.conventions import convention_lines
 from cnncalc.result import Result
 
 SLICE_AXES = ("n", "c")
+# A tensor past this many entries is summarised in a table (shape, min, max, mean), not printed:
+# nobody reads a 1000×1000 grid, and writing one takes seconds. JSON and YAML always hold every entry.
+TABLE_ENTRIES = 10_000
 SECTION_TITLES = ("Inputs", "Forward", "Backward", "Details")
 VALUES, POSITIONS = "values", "positions"
 
@@ -51,6 +54,7 @@ class TensorView:
     scalar: str | None = None
     grids: list[GridView] = field(default_factory=list)
     detail: str = ""
+    summary: str | None = None  # instead of grids, for a tensor past TABLE_ENTRIES
 
 
 @dataclass
@@ -115,14 +119,33 @@ def value_tensor(key: str, name: str, array, precision: int, base: int,
     if array.ndim == 0:
         text = format_number(array, precision, tensor_scale(array))
         return TensorView(key, name, (), scalar=text if exact is None else beside(np.array(text, object), exact)[()])
+    if array.size > TABLE_ENTRIES:
+        return TensorView(key, name, array.shape, summary=summary_text(array, precision))
     texts = format_tensor(array, precision)
     texts = texts if exact is None else beside(texts, exact)
     return TensorView(key, name, array.shape, grids=_grids(texts, name, base, axes))
 
 
+def summary_text(array: np.ndarray, precision: int) -> str:
+    """A big tensor in one line: how many entries, min, max and mean of the finite ones, the others counted."""
+    finite = array[np.isfinite(array)]
+    text = f"{array.size:,} entries, too many for a table"
+    if finite.size:
+        with np.errstate(over="ignore"):
+            mean = finite.mean(dtype=np.float64)
+        stats = (("min", finite.min()), ("max", finite.max()), ("mean", mean))
+        text += ": " + ", ".join(f"{word} {format_number(value, precision)}" for word, value in stats)
+    if finite.size < array.size:
+        text += f"; {array.size - finite.size:,} not finite"
+    return text
+
+
 def position_tensor(key: str, name: str, cells, base: int, axes: tuple[str, ...] = SLICE_AXES) -> TensorView:
     """Positions (..., 2), 0-based (row, col) in x, written '(row,col)' in the index base."""
     cells = np.asarray(cells)
+    if cells.size // 2 > TABLE_ENTRIES:
+        return TensorView(key, name, cells.shape[:-1], POSITIONS, detail="(row,col) in x",
+                          summary=f"{cells.size // 2:,} positions, too many for a table")
     texts = np.empty(cells.shape[:-1], dtype=object)
     for index in np.ndindex(texts.shape):
         row, col = cells[index]
@@ -141,6 +164,16 @@ def _display_name(result: Result, key: str) -> str:
     return result.naming.shown(key)
 
 
+def _summary_notes(command: str, sections: list[SectionView]) -> list[str]:
+    """How to get every entry of the tensors a table only summarises."""
+    summarised = [tensor.name for section in sections for tensor in section.tensors if tensor.summary]
+    if not summarised:
+        return []
+    only = f", or keep fewer tensors with --only {summarised[0]}" if command == "pipeline" else ""
+    return [f"{', '.join(summarised)}: past {TABLE_ENTRIES:,} entries a table shows a summary; every entry is "
+            f"in --json (or --format yaml){only}"]
+
+
 def build_view(result: Result, precision: int = 4, base: int = 1) -> ResultView:
     """The view of `result`: sections Inputs, Forward, Backward, Details (empty ones left out).
 
@@ -156,5 +189,6 @@ def build_view(result: Result, precision: int = 4, base: int = 1) -> ResultView:
         from cnncalc.render.explanation import explanation_view
 
         explained = explanation_view(result.explanation, result.naming, precision)
-    return ResultView(result.command, convention_lines(result.conventions), list(result.notes), list(result.warnings),
+    notes = list(result.notes) + _summary_notes(result.command, sections)
+    return ResultView(result.command, convention_lines(result.conventions), notes, list(result.warnings),
                       [section for section in sections if section.tensors], precision, base, explained)

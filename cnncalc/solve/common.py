@@ -60,5 +60,29 @@ def check_window_sizes(geom: WindowGeometry, lead: tuple, out_channels: int, max
     """Refuse, before allocating, a padded input or an output past the element cap."""
     from cnncalc.inputs.tensors import check_size
 
-    check_size(tuple(lead) + geom.read_extent_hw(), "padding", max_elements)
-    check_size((lead[0], out_channels) + geom.out_hw, "y", max_elements)
+    import math
+
+    from cnncalc.inputs.budget import check_memory
+
+    padded, y = tuple(lead) + geom.read_extent_hw(), (lead[0], out_channels) + geom.out_hw
+    check_size(padded, "padding", max_elements)
+    check_size(y, "y", max_elements)
+    check_memory(math.prod(padded) + 3 * math.prod(y), "y", "the padded input, y, dy and the work on them")
+
+
+def check_windows_meet_input(geom: WindowGeometry) -> None:
+    """Refuse a pool whose window, dilated, lies wholly in the padding somewhere: its max would be
+    −∞ with an argmax outside x (PyTorch gives −inf and index past the input, then fails in backward)."""
+    import numpy as np
+
+    for axis, (n, k, s, d, (before, _)) in enumerate(zip(geom.in_hw, geom.kernel_hw, geom.stride, geom.dilation,
+                                                         geom.padding)):
+        starts = np.arange(geom.out_hw[axis]) * s - before
+        taps = starts[:, None] + d * np.arange(k)[None, :]
+        empty = np.flatnonzero(~((taps >= 0) & (taps < n)).any(axis=1))
+        if empty.size:
+            position = int(empty[0]) + 1
+            raise CnnError("dilation", "windows that each cover at least one input cell",
+                           f"window {position} along the {('rows', 'columns')[axis]} reads padding only ({('rows', 'columns')[axis]} "
+                           f"{', '.join(str(int(t)) for t in taps[empty[0]])}, counted from 0, of an input of {n})",
+                           hint="lower the dilation or the padding")

@@ -7,23 +7,26 @@ softmax's output `p`, the loss `L`, or a layer's own `name:`; parameters
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from cnncalc.core.activations import KINKED, on_kink
 from cnncalc.core.conventions import Rule, RuleId, windows
-from cnncalc.core.network import Loss, run_network
+from cnncalc.core.network import Loss, Pool, run_network
 from cnncalc.core.softmax import target_distribution
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.layers.pipeline import LOSS_FIELDS, LOSS_REDUCTIONS, LOSS_TYPE, SPEC
+from cnncalc.inputs import fields
+from cnncalc.inputs.budget import check_total
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
 from cnncalc.inputs.tensors import check_size, default_seed_note, materialize, read_tensor
 from cnncalc.layers.act import KINDS
 from cnncalc.naming import Naming, pipeline_gradients
 from cnncalc.solve.layout import shown_shape
-from cnncalc.solve.common import check_names, check_window_sizes, read_array, require, shape_text
+from cnncalc.solve.common import check_names, check_window_sizes, check_windows_meet_input, read_array, require, shape_text
 from cnncalc.solve.pipeline_spec import COUNTER, LayerContext, PlannedLayer, build_layer, layer_entry
 
 MAP_FIRST = ("conv", "maxpool", "avgpool", "flatten")
@@ -91,6 +94,7 @@ def plan_layers(problem: Problem, shape: tuple) -> list[PlannedLayer]:
         raise problem.locate(CnnError("layers", "a non-empty list of layers", repr(raw_layers)[:40]))
     counts: dict[str, int] = {}
     planned, taken = [], set()
+    total = 2 * math.prod(shape)  # the input and its gradient
     for k, raw in enumerate(raw_layers):
         try:
             kind, options, path = layer_entry(raw, f"layers[{k}]")
@@ -98,8 +102,9 @@ def plan_layers(problem: Problem, shape: tuple) -> list[PlannedLayer]:
             raise problem.locate(error) from None
         counter = COUNTER.get(kind, kind)
         counts[counter] = counts.get(counter, 0) + 1
-        name = str(options.get("name") or ("p" if kind == "softmax" and counts[counter] == 1
-                                           else f"{counter}_{counts[counter]}"))
+        name = _layer_name(options, "p" if kind == "softmax" and counts[counter] == 1
+                           else f"{counter}_{counts[counter]}",
+                           LayerContext(problem.document, path, f"layers[{k}]", options, problem.max_elements))
         ctx = LayerContext(problem.document, path, f"layers[{k}] ({name})", options, problem.max_elements, kind,
                            problem.index_base, problem.notes)
         _check_name(ctx, name, taken)
@@ -107,9 +112,21 @@ def plan_layers(problem: Problem, shape: tuple) -> list[PlannedLayer]:
         for parameter in param_shapes:
             _check_name(ctx, f"{name}.{parameter}", taken)
         _check_layer_sizes(ctx, layer, shape, out_shape, problem.max_elements)
+        total += 2 * (math.prod(out_shape) + sum(math.prod(p) for p in param_shapes.values()))
+        _check_total(ctx, total, problem.max_elements)
         planned.append(PlannedLayer(layer, kind, name, path, shape, out_shape, param_shapes))
         shape = out_shape
     return planned
+
+
+def _layer_name(options: dict, default: str, ctx: LayerContext) -> str:
+    """The layer's own `name:` (one short printable line), or the counted default."""
+    if options.get("name") is None:
+        return default
+    try:
+        return fields.read_display_name(options["name"], "name")
+    except CnnError as error:
+        raise ctx.fail(error) from None
 
 
 RESERVED = {"L": "the loss", "input": "the network's input", "target": "the loss's target"}
@@ -124,10 +141,20 @@ def _check_name(ctx: LayerContext, name: str, taken: set) -> None:
     taken.add(name)
 
 
+def _check_total(ctx: LayerContext, total: int, max_elements: int) -> None:
+    """Every intermediate, parameter and gradient planned so far, bounded before the next is made."""
+    try:
+        check_total(total, "layers", max_elements)
+    except CnnError as error:
+        raise replace(ctx.fail(replace(error, field="")), hint=error.hint) from None
+
+
 def _check_layer_sizes(ctx: LayerContext, layer, in_shape: tuple, out_shape: tuple, max_elements: int) -> None:
     try:
         if hasattr(layer, "geometry"):
             check_window_sizes(layer.geometry(in_shape), in_shape[:2], out_shape[1], max_elements)
+        if isinstance(layer, Pool):
+            check_windows_meet_input(layer.geometry(in_shape))
         check_size(out_shape, "output", max_elements)
     except CnnError as error:
         raise ctx.fail(error) from None

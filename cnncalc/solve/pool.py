@@ -13,7 +13,7 @@ from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, maxpool2d_
 from cnncalc.layers.pool import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
-from cnncalc.solve.common import check_names, check_window_sizes, note_no_upstream, read_array, read_upstream, require
+from cnncalc.solve.common import check_names, check_window_sizes, check_windows_meet_input, note_no_upstream, read_array, read_upstream, require
 from cnncalc.solve.layout import as_nchw
 
 
@@ -44,6 +44,7 @@ def solve(p: PoolProblem, max_elements: int) -> Result:
     x4 = as_nchw(p.x)
     geom = pool_geometry(x4.shape[2:], p.kernel_size, p.stride, p.padding, p.dilation, p.ceil_mode, p.kind)
     check_window_sizes(geom, x4.shape[:2], x4.shape[1], max_elements)
+    check_windows_meet_input(geom)
     lead = p.x.shape[:-2]
     result = Result("pool", _parameters(p, geom), conventions=conventions(p, geom), naming=p.names)
     result.inputs["x"] = p.x
