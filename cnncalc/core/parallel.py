@@ -1,0 +1,61 @@
+"""Splitting a batch across threads: how many, and running the chunks.
+
+NumPy releases the GIL inside matrix products and array copies, so threads that each
+take a slice of the batch run side by side. The thread count follows the BLAS's own
+setting, so a user (or a benchmark) that limits BLAS limits this too:
+  CNNCALC_THREADS, else OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS
+  (the smallest set), else the CPUs this process may run on.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+_ENV_LIMITS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _env_threads(name: str) -> int | None:
+    try:
+        value = int(os.environ.get(name, ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def thread_count() -> int:
+    """Threads a batch may be split over (at least 1); see the module docstring."""
+    own = _env_threads("CNNCALC_THREADS")
+    if own is not None:
+        return own
+    limits = [v for v in map(_env_threads, _ENV_LIMITS) if v is not None]
+    if limits:
+        return min(limits)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    # Kept for the process's life: starting threads per call would cost more than small convs take.
+    if threads not in _POOLS:
+        _POOLS[threads] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cnncalc")
+    return _POOLS[threads]
+
+
+def run_chunks(work, chunks: list[tuple[int, int]], threads: int) -> list:
+    """[work(lo, hi) for each chunk], on up to `threads` threads; results in chunk order."""
+    if threads <= 1 or len(chunks) <= 1:
+        return [work(lo, hi) for lo, hi in chunks]
+    return list(_pool(min(threads, len(chunks))).map(lambda chunk: work(*chunk), chunks))
+
+
+def batch_chunks(n: int, per_item: int, threads: int, target: int) -> list[tuple[int, int]]:
+    """Split n items of `per_item` scratch entries into chunks of about `target` entries,
+    at least one chunk per thread (while items last), as equal as possible."""
+    count = max(min(n, threads), -(-n * per_item // max(target, 1)))
+    count = min(count, n)
+    edges = [round(i * n / count) for i in range(count + 1)]
+    return [(lo, hi) for lo, hi in zip(edges, edges[1:]) if hi > lo]
