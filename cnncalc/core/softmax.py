@@ -12,6 +12,7 @@ Shapes: logits z (N, K), probabilities p (N, K), target distribution t (N, K).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,11 +24,29 @@ REDUCTIONS = ("sum", "mean")
 
 @dataclass(frozen=True)
 class CrossEntropyResult:
-    p: np.ndarray      # (N, K) softmax of z
-    log_p: np.ndarray  # (N, K)
+    """p, L and dL/dz are computed; ln p and dL/dp on first use (same formulas, same bits)."""
+
+    p: np.ndarray         # (N, K) softmax of z
     loss: float
-    dp: np.ndarray     # (N, K) dL/dp
-    dz: np.ndarray     # (N, K) dL/dz
+    dz: np.ndarray        # (N, K) dL/dz
+    _shifted: np.ndarray  # (N, K) z − max of its row
+    _log_sum: np.ndarray  # (N, 1) ln Σ_j e^(z_j − max)
+    _t: np.ndarray        # (N, K) target
+    _n: int               # the divisor of the reduction
+
+    @functools.cached_property
+    def log_p(self) -> np.ndarray:
+        """(N, K) ln p = z − max − ln Σ e^(z − max)."""
+        return self._shifted - self._log_sum
+
+    @functools.cached_property
+    def dp(self) -> np.ndarray:
+        """(N, K) dL/dp = −t / p (0 where t = 0), divided by N for "mean"."""
+        dp = np.zeros_like(self.p)
+        # Where p is 0 or tiny under t > 0, −t/p is beyond any float: −∞ is its honest value.
+        with np.errstate(divide="ignore", over="ignore"):
+            np.divide(-self._t, self.p, out=dp, where=self._t != 0)
+        return dp / self._n
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -90,19 +109,40 @@ def _probability_rows(t: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 
 def cross_entropy(z: np.ndarray, t: np.ndarray, reduction: str = "sum") -> CrossEntropyResult:
-    """Softmax then cross-entropy of logits z (N, K) against t (N, K); see the module formulas."""
+    """Softmax then cross-entropy of logits z (N, K) against t (N, K); see the module formulas.
+
+    One max, one exp, one sum per row; L and the t-dependent part of dL/dz read only the
+    entries where t ≠ 0 (a one-hot target has one per row).
+    """
     if reduction not in REDUCTIONS:
         raise CnnError("reduction", "one of " + ", ".join(REDUCTIONS), repr(reduction),
                        did_you_mean(reduction, REDUCTIONS))
     if z.ndim != 2 or t.shape != z.shape:
         raise CnnError("target", f"a target shaped like the logits {z.shape}", f"shape {t.shape}")
     n = z.shape[0] if reduction == "mean" else 1
-    p, log_p = softmax(z), log_softmax(z)
-    # t = 0 terms are left out rather than multiplied: 0·(−∞) would be NaN; 0.0 − keeps −0 away.
-    loss = 0.0 - float(np.where(t > 0, t * log_p, 0.0).sum()) / n
-    dp = np.zeros_like(p)
-    # Where p is 0 or tiny under t > 0, −t/p is beyond any float: −∞ is its honest value.
-    with np.errstate(divide="ignore", over="ignore"):
-        np.divide(-t, p, out=dp, where=t != 0)
-    dz = p * t.sum(axis=-1, keepdims=True) - t
-    return CrossEntropyResult(p, log_p, loss, dp / n, dz / n)
+    z = np.ascontiguousarray(z)  # entries are found by flat, row-major positions below
+    shifted = z - z.max(axis=-1, keepdims=True)
+    p = np.exp(shifted)
+    total = p.sum(axis=-1, keepdims=True)
+    p /= total
+    log_sum = np.log(total)
+    hits = np.flatnonzero(t != 0)  # t ≥ 0: the t > 0 terms; t = 0 terms are left out (0·(−∞) is NaN)
+    rows, t_hits = hits // z.shape[1], t.ravel()[hits]
+    # 0.0 − keeps −0 away
+    loss = 0.0 - float((t_hits * (shifted.ravel()[hits] - log_sum[rows, 0])).sum()) / n
+    return CrossEntropyResult(p, loss, _logit_gradient(p, t_hits, hits, rows, n), shifted, log_sum, t, n)
+
+
+def _logit_gradient(p: np.ndarray, t_hits: np.ndarray, hits: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """dL/dz = (p·Σ_k t − t) / n, the t = 0 entries as p·Σ_k t / n."""
+    row_sums = np.bincount(rows, weights=t_hits, minlength=p.shape[0])
+    if np.all(row_sums == 1.0):  # distributions: p·1 is p
+        dz = p / n if n != 1 else p.copy()
+        scaled = p.ravel()[hits]
+    else:
+        dz = p * row_sums[:, None]
+        scaled = dz.ravel()[hits]
+        if n != 1:
+            dz /= n
+    dz.ravel()[hits] = (scaled - t_hits) / n if n != 1 else scaled - t_hits
+    return dz
