@@ -144,8 +144,33 @@ def maxpool2d_forward(x: np.ndarray, geom: WindowGeometry) -> MaxPoolResult:
     A window lying wholly in padding (possible only with dilation) gives −∞, and its
     argmax is its first cell, outside the input; it passes no gradient back.
     """
-    y, chosen, _, _ = _max_windows(x, geom)
-    return MaxPoolResult(y, _window_starts(geom) + chosen, geom)
+    x = np.asarray(x, dtype=np.float64)
+    xp = x if _padding_free(geom) else geom.pad(x, -np.inf)
+    y = _window_max(xp, geom)
+    if not np.isfinite(y).all():  # NaN, or windows of −∞: the careful way (real cells first)
+        y, chosen, _, _ = _max_windows(x, geom)
+        return MaxPoolResult(y, _window_starts(geom) + chosen, geom)
+    return MaxPoolResult(y, _first_maxima(y, xp, geom), geom)
+
+
+def _window_max(xp: np.ndarray, geom: WindowGeometry) -> np.ndarray:
+    """y (N, C, Ho, Wo): the max over the kernel offsets of the padded x."""
+    offsets = geom.offsets()
+    y = xp[(..., *offsets[0])].copy()
+    for rows, cols in offsets[1:]:
+        np.maximum(y, xp[..., rows, cols], out=y)
+    return y
+
+
+def _first_maxima(y: np.ndarray, xp: np.ndarray, geom: WindowGeometry) -> np.ndarray:
+    """(N, C, Ho, Wo) flat index, in a padded block, of each window's first maximum, for a
+    finite y: padding (−∞) then never ties with the maximum, and every window has one.
+    Offsets go last to first, so the earliest maximum is written last."""
+    starts = _window_starts(geom)
+    index = np.empty(y.shape, dtype=np.intp)
+    for (rows, cols), delta in reversed(list(zip(geom.offsets(), _cell_deltas(geom)))):
+        np.copyto(index, starts + delta, where=xp[..., rows, cols] == y)
+    return index
 
 
 def maxpool2d_backward(dy: np.ndarray, x: np.ndarray, geom: WindowGeometry, ties: str = "first",
@@ -201,17 +226,31 @@ def avgpool_divisor(geom: WindowGeometry, count_include_pad: bool = True) -> np.
 def avgpool2d_forward(x: np.ndarray, geom: WindowGeometry, count_include_pad: bool = True) -> AvgPoolResult:
     """y[n,c,i,j] = Σ_{a,e} x_pad[n, c, i·s + a, j·s + e] / divisor[i,j], padding as 0."""
     check_pool_geometry(geom, "avg")
-    xp = geom.pad(np.asarray(x, dtype=np.float64))
-    total = np.zeros(xp.shape[:2] + geom.out_hw)
-    for rows, cols in geom.offsets():
+    x = np.asarray(x, dtype=np.float64)
+    xp = x if _padding_free(geom) else geom.pad(x)
+    offsets = geom.offsets()
+    total = np.add(xp[(..., *offsets[0])], 0.0)  # 0 + first cell, as a sum from 0 (−0 becomes +0)
+    for rows, cols in offsets[1:]:
         total += xp[..., rows, cols]
     divisor = avgpool_divisor(geom, count_include_pad)
-    return AvgPoolResult(total / divisor, divisor)
+    total /= divisor
+    return AvgPoolResult(total, divisor)
+
+
+def _tiles(geom: WindowGeometry) -> bool:
+    """The windows tile the input exactly: each cell in one window, no padding, none left over."""
+    return (_padding_free(geom) and geom.dilation == (1, 1) and geom.stride == tuple(geom.kernel_hw)
+            and all(o * k == n for o, k, n in zip(geom.out_hw, geom.kernel_hw, geom.in_hw)))
 
 
 def avgpool2d_backward(dy: np.ndarray, geom: WindowGeometry, count_include_pad: bool = True) -> PoolGradients:
     """dx (N, C, H, W): every cell of window (i, j) gets dy[n,c,i,j] / divisor[i,j]; overlaps add up."""
     check_pool_geometry(geom, "avg")
     share = dy / avgpool_divisor(geom, count_include_pad)
+    if _tiles(geom):  # one copy of each share per cell; + 0.0 as the sum from 0 would (−0 becomes +0)
+        share += 0.0
+        (kh, kw), (ho, wo) = geom.kernel_hw, geom.out_hw
+        spread = np.broadcast_to(share[:, :, :, None, :, None], share.shape[:2] + (ho, kh, wo, kw))
+        return PoolGradients(spread.reshape(share.shape[:2] + tuple(geom.in_hw)))
     count = geom.kernel_hw[0] * geom.kernel_hw[1]
     return PoolGradients(_scatter((share for _ in range(count)), geom, dy.shape))
