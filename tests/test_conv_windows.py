@@ -88,3 +88,16 @@ def test_windows_memory_rule_falls_back_to_offsets_for_one_huge_image():
     geom = window_geometry((300, 300), (5, 5), 1, 2, 1)
     assert choose_method((1, 32, 300, 300), (4, 32, 5, 5), geom) == "offsets"
     assert choose_method((16, 32, 30, 30), (32, 32, 5, 5), window_geometry((30, 30), (5, 5))) == "windows"
+
+
+def test_threads_run_with_one_blas_thread_each_when_threadpoolctl_is_installed(monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    monkeypatch.setenv("CNNCALC_THREADS", "2")
+
+    def blas_threads(lo, hi):
+        return [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads(0, 0)
+    inside = parallel.run_chunks(blas_threads, [(0, 1), (1, 2)], 2)
+    assert all(counts == [1] * len(before) for counts in inside)
+    assert blas_threads(0, 0) == before
