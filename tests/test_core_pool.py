@@ -271,3 +271,20 @@ def test_max_pool_finds_the_same_first_maxima_with_or_without_non_finite_entries
     fast = maxpool2d_forward(finite, geom)
     assert np.array_equal(fast.argmax[..., :2, :], careful.argmax[..., :2, :])  # rows without −∞ agree
     np.testing.assert_array_equal(fast.argmax, ref.max_pool(finite, (2, 2), (2, 2), (1, 1), (1, 1), False)[1])
+
+
+@pytest.mark.parametrize("kernel, stride, padding, dilation, ceil_mode", [
+    ((3, 3), (2, 2), (1, 1), (1, 1), True), ((2, 3), (1, 2), (1, 0), (2, 1), False), ((3, 2), (3, 1), (0, 1), (1, 1), True)])
+def test_max_pool_in_many_plane_chunks_matches_reference(monkeypatch, kernel, stride, padding, dilation, ceil_mode):
+    from cnncalc.core import pool_planes
+
+    monkeypatch.setattr(pool_planes, "PLANE_ENTRIES", 40)  # a chunk of one or two rows (n, c)
+    x = np.random.default_rng(5).integers(-2, 3, (3, 4, 7, 8)).astype(float)  # ties everywhere
+    geom = pool_geometry((7, 8), kernel, stride, padding, dilation, ceil_mode)
+    y_ref, arg_ref, _ = ref.max_pool(x, kernel, stride, padding, dilation, ceil_mode)
+    result = maxpool2d_forward(x, geom)
+    np.testing.assert_array_equal(result.y, y_ref)
+    np.testing.assert_array_equal(result.argmax, arg_ref)
+    if dilation == (1, 1):
+        avg = avgpool2d_forward(x, pool_geometry((7, 8), kernel, stride, padding, 1, ceil_mode, "avg"))
+        np.testing.assert_allclose(avg.y, ref.avg_pool(x, kernel, stride, padding, ceil_mode, True), **TOL)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.core.geometry import WindowGeometry, as_pair, window_geometry
+from cnncalc.core.pool_planes import max_and_first, separable_spread, separable_sum
 from cnncalc.errors import CnnError, did_you_mean
 
 KINDS = ("max", "avg")
@@ -145,32 +146,11 @@ def maxpool2d_forward(x: np.ndarray, geom: WindowGeometry) -> MaxPoolResult:
     argmax is its first cell, outside the input; it passes no gradient back.
     """
     x = np.asarray(x, dtype=np.float64)
-    xp = x if _padding_free(geom) else geom.pad(x, -np.inf)
-    y = _window_max(xp, geom)
+    y, first = max_and_first(x if _padding_free(geom) else geom.pad(x, -np.inf), geom)
     if not np.isfinite(y).all():  # NaN, or windows of −∞: the careful way (real cells first)
         y, chosen, _, _ = _max_windows(x, geom)
         return MaxPoolResult(y, _window_starts(geom) + chosen, geom)
-    return MaxPoolResult(y, _first_maxima(y, xp, geom), geom)
-
-
-def _window_max(xp: np.ndarray, geom: WindowGeometry) -> np.ndarray:
-    """y (N, C, Ho, Wo): the max over the kernel offsets of the padded x."""
-    offsets = geom.offsets()
-    y = xp[(..., *offsets[0])].copy()
-    for rows, cols in offsets[1:]:
-        np.maximum(y, xp[..., rows, cols], out=y)
-    return y
-
-
-def _first_maxima(y: np.ndarray, xp: np.ndarray, geom: WindowGeometry) -> np.ndarray:
-    """(N, C, Ho, Wo) flat index, in a padded block, of each window's first maximum, for a
-    finite y: padding (−∞) then never ties with the maximum, and every window has one.
-    Offsets go last to first, so the earliest maximum is written last."""
-    starts = _window_starts(geom)
-    index = np.empty(y.shape, dtype=np.intp)
-    for (rows, cols), delta in reversed(list(zip(geom.offsets(), _cell_deltas(geom)))):
-        np.copyto(index, starts + delta, where=xp[..., rows, cols] == y)
-    return index
+    return MaxPoolResult(y, np.array(_cell_deltas(geom), dtype=np.intp)[first] + _window_starts(geom), geom)
 
 
 def maxpool2d_backward(dy: np.ndarray, x: np.ndarray, geom: WindowGeometry, ties: str = "first",
@@ -227,11 +207,7 @@ def avgpool2d_forward(x: np.ndarray, geom: WindowGeometry, count_include_pad: bo
     """y[n,c,i,j] = Σ_{a,e} x_pad[n, c, i·s + a, j·s + e] / divisor[i,j], padding as 0."""
     check_pool_geometry(geom, "avg")
     x = np.asarray(x, dtype=np.float64)
-    xp = x if _padding_free(geom) else geom.pad(x)
-    offsets = geom.offsets()
-    total = np.add(xp[(..., *offsets[0])], 0.0)  # 0 + first cell, as a sum from 0 (−0 becomes +0)
-    for rows, cols in offsets[1:]:
-        total += xp[..., rows, cols]
+    total = separable_sum(x if _padding_free(geom) else geom.pad(x), geom)
     divisor = avgpool_divisor(geom, count_include_pad)
     total /= divisor
     return AvgPoolResult(total, divisor)
@@ -252,5 +228,4 @@ def avgpool2d_backward(dy: np.ndarray, geom: WindowGeometry, count_include_pad: 
         (kh, kw), (ho, wo) = geom.kernel_hw, geom.out_hw
         spread = np.broadcast_to(share[:, :, :, None, :, None], share.shape[:2] + (ho, kh, wo, kw))
         return PoolGradients(spread.reshape(share.shape[:2] + tuple(geom.in_hw)))
-    count = geom.kernel_hw[0] * geom.kernel_hw[1]
-    return PoolGradients(_scatter((share for _ in range(count)), geom, dy.shape))
+    return PoolGradients(geom.unpad(separable_spread(share, geom)))
