@@ -186,3 +186,15 @@ def test_sparse_target_entries_give_the_dense_formulas(reduction, target_kind):
     np.testing.assert_allclose(got.log_p, np.log(got.p), rtol=1e-12, atol=1e-12)
     expected_dp = np.where(t != 0, -t / np.where(t != 0, got.p, 1.0), 0.0) / n
     np.testing.assert_allclose(got.dp, expected_dp, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("t", [
+    np.eye(4)[[2, 0, 3]],                                       # one-hot
+    np.array([[0, 0, 0, 0], [1.0, 0, 0, 1], [0, 0.5, 0, 0]]),   # 3 non-zeros, not one per row
+    np.array([[0, 0.0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]),     # none
+    np.array([[0, 2.0, 0, 0], [0, 0, 0, 0.5], [1e-300, 0, 0, 0]]),
+])
+def test_nonzero_entries_are_those_of_the_target(t):
+    from cnncalc.core.softmax import _nonzero_entries
+
+    np.testing.assert_array_equal(_nonzero_entries(t), np.flatnonzero(t))

@@ -24,20 +24,26 @@ REDUCTIONS = ("sum", "mean")
 
 @dataclass(frozen=True)
 class CrossEntropyResult:
-    """p, L and dL/dz are computed; ln p and dL/dp on first use (same formulas, same bits)."""
+    """L and dL/dz are computed; p, ln p and dL/dp on first use (same formulas, same bits)."""
 
-    p: np.ndarray         # (N, K) softmax of z
     loss: float
     dz: np.ndarray        # (N, K) dL/dz
-    _shifted: np.ndarray  # (N, K) z − max of its row
+    _z: np.ndarray        # (N, K) the logits
+    _max: np.ndarray      # (N, 1) max of each row of z
+    _total: np.ndarray    # (N, 1) Σ_j e^(z_j − max)
     _log_sum: np.ndarray  # (N, 1) ln Σ_j e^(z_j − max)
     _t: np.ndarray        # (N, K) target
     _n: int               # the divisor of the reduction
 
     @functools.cached_property
+    def p(self) -> np.ndarray:
+        """(N, K) softmax of z: e^(z − max) / Σ e^(z − max)."""
+        return _exp_ratio(self._z, self._max, self._total)
+
+    @functools.cached_property
     def log_p(self) -> np.ndarray:
         """(N, K) ln p = z − max − ln Σ e^(z − max)."""
-        return self._shifted - self._log_sum
+        return (self._z - self._max) - self._log_sum
 
     @functools.cached_property
     def dp(self) -> np.ndarray:
@@ -121,28 +127,48 @@ def cross_entropy(z: np.ndarray, t: np.ndarray, reduction: str = "sum") -> Cross
         raise CnnError("target", f"a target shaped like the logits {z.shape}", f"shape {t.shape}")
     n = z.shape[0] if reduction == "mean" else 1
     z = np.ascontiguousarray(z)  # entries are found by flat, row-major positions below
-    shifted = z - z.max(axis=-1, keepdims=True)
-    p = np.exp(shifted)
+    top = z.max(axis=-1, keepdims=True)
+    # One array becomes p, then dz, in place (fresh large arrays cost page faults); p itself is
+    # computed again only if asked for.
+    p = z - top
+    np.exp(p, out=p)
     total = p.sum(axis=-1, keepdims=True)
     p /= total
     log_sum = np.log(total)
-    hits = np.flatnonzero(t != 0)  # t ≥ 0: the t > 0 terms; t = 0 terms are left out (0·(−∞) is NaN)
+    hits = _nonzero_entries(t)  # t ≥ 0: the t > 0 terms; t = 0 terms are left out (0·(−∞) is NaN)
     rows, t_hits = hits // z.shape[1], t.ravel()[hits]
-    # 0.0 − keeps −0 away
-    loss = 0.0 - float((t_hits * (shifted.ravel()[hits] - log_sum[rows, 0])).sum()) / n
-    return CrossEntropyResult(p, loss, _logit_gradient(p, t_hits, hits, rows, n), shifted, log_sum, t, n)
+    log_p_hits = (z.ravel()[hits] - top[rows, 0]) - log_sum[rows, 0]
+    loss = 0.0 - float((t_hits * log_p_hits).sum()) / n  # 0.0 − keeps −0 away
+    dz = _logit_gradient_in_place(p, t_hits, hits, rows, n)
+    return CrossEntropyResult(loss, dz, z, top, total, log_sum, t, n)
 
 
-def _logit_gradient(p: np.ndarray, t_hits: np.ndarray, hits: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
-    """dL/dz = (p·Σ_k t − t) / n, the t = 0 entries as p·Σ_k t / n."""
+def _exp_ratio(z: np.ndarray, top: np.ndarray, total: np.ndarray) -> np.ndarray:
+    p = z - top
+    np.exp(p, out=p)
+    p /= total
+    return p
+
+
+def _nonzero_entries(t: np.ndarray) -> np.ndarray:
+    """Flat row-major positions of t's non-zero entries, ascending; a one-hot t (one non-zero
+    per row, found by counting and each row's argmax) without scanning for positions."""
+    n = t.shape[0]
+    if np.count_nonzero(t) == n:
+        top = t.argmax(axis=1)
+        if np.all(t[np.arange(n), top] != 0):  # n non-zeros, one in every row: those are all
+            return np.arange(n) * t.shape[1] + top
+    return np.flatnonzero(t != 0)
+
+
+def _logit_gradient_in_place(p: np.ndarray, t_hits: np.ndarray, hits: np.ndarray, rows: np.ndarray,
+                             n: int) -> np.ndarray:
+    """p turned into dL/dz = (p·Σ_k t − t) / n, the t = 0 entries as p·Σ_k t / n."""
     row_sums = np.bincount(rows, weights=t_hits, minlength=p.shape[0])
-    if np.all(row_sums == 1.0):  # distributions: p·1 is p
-        dz = p / n if n != 1 else p.copy()
-        scaled = p.ravel()[hits]
-    else:
-        dz = p * row_sums[:, None]
-        scaled = dz.ravel()[hits]
-        if n != 1:
-            dz /= n
-    dz.ravel()[hits] = (scaled - t_hits) / n if n != 1 else scaled - t_hits
-    return dz
+    if not np.all(row_sums == 1.0):  # distributions: p·1 is p
+        p *= row_sums[:, None]
+    scaled = p.ravel()[hits]
+    if n != 1:
+        p /= n
+    p.ravel()[hits] = (scaled - t_hits) / n if n != 1 else scaled - t_hits
+    return p
