@@ -26,6 +26,7 @@ from cnncalc.core.conv_gather import backward_gather, forward_gather
 from cnncalc.core.conv_offsets import backward_offsets, forward_offsets
 from cnncalc.core.conv_windows import backward_windows, forward_windows
 from cnncalc.core.geometry import WindowGeometry
+from cnncalc.core.memory import keep_freed_memory
 from cnncalc.core.parallel import thread_count
 
 MODES = ("correlation", "convolution")
@@ -70,6 +71,7 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geom: Win
                    groups: int = 1, mode: str = "correlation", method: str = "auto") -> np.ndarray:
     """y (N, O, Ho, Wo) from x (N, C, H, W), w (O, C/groups, kH, kW), b (O,) or None."""
     chosen = choose_method(x.shape, w.shape, geom, method)
+    keep_freed_memory()
     if chosen == "offsets":
         return forward_offsets(x, _oriented(w, mode), b, geom, groups)
     run = forward_gather if chosen == "im2col" else forward_windows
@@ -86,6 +88,7 @@ def conv2d_backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray, geom: WindowGe
     (w rotated 180° in convolution mode, and dw rotated back.)
     """
     chosen = choose_method(x.shape, w.shape, geom, method)
+    keep_freed_memory()
     if chosen == "offsets":
         dx, dw = backward_offsets(dy, x, _oriented(w, mode), geom, groups)
     else:
