@@ -1,11 +1,11 @@
-"""The windows method split into many chunks over threads, against the loop reference and the
-offset method; the chunking and thread-count rules; exact results for integer inputs."""
+"""The windows and rows methods split into many chunks over threads, against the loop reference;
+the chunking and thread-count rules; exact results for integer inputs on every method."""
 
 import numpy as np
 import pytest
 
 import reference_conv as ref
-from cnncalc.core import conv_windows, parallel
+from cnncalc.core import conv_rows, conv_windows, parallel
 from cnncalc.core.conv import choose_method, conv2d_backward, conv2d_forward
 from cnncalc.core.geometry import window_geometry
 
@@ -16,6 +16,9 @@ CASES = [  # (n, c, o, hw, k, stride, padding, dilation, groups, mode)
     (3, 4, 4, (8, 7), (3, 3), [1, 2], 2, 2, 4, "correlation"),
     (6, 1, 3, (5, 5), (5, 5), 1, "full", 1, 1, "convolution"),
     (2, 2, 2, (6, 6), (2, 2), 3, 0, [2, 1], 1, "correlation"),  # windows skip input rows
+    (4, 3, 3, (6, 7), (3, 2), 1, [[0, 2], [1, 0]], [2, 3], 3, "convolution"),  # depthwise, dilated
+    (3, 2, 6, (5, 5), (2, 2), 1, "same", 1, 2, "correlation"),  # 3 filters per group
+    (2, 4, 2, (5, 6), (3, 3), 1, 1, 1, 2, "correlation"),  # one filter per group of 2 channels
 ]
 
 
@@ -24,20 +27,22 @@ def many_chunks(request, monkeypatch):
     """Every image its own chunk (and chunks of several), on 1 to 3 threads."""
     monkeypatch.setenv("CNNCALC_THREADS", str(request.param))
     monkeypatch.setattr(conv_windows, "CHUNK_ENTRIES", 100)
+    monkeypatch.setattr(conv_rows, "CHUNK_ENTRIES", 100)
     return request.param
 
 
+@pytest.mark.parametrize("method", ["windows", "rows"])
 @pytest.mark.parametrize("case", CASES, ids=[f"case{i}" for i in range(len(CASES))])
-def test_chunked_threaded_windows_match_the_loop_reference(case, many_chunks):
+def test_chunked_threaded_windows_match_the_loop_reference(case, method, many_chunks):
     n, c, o, hw, k, stride, padding, dilation, groups, mode = case
     rng = np.random.default_rng(len(hw) + n * 7 + c)
     x, w, b = rng.uniform(-2, 2, (n, c) + hw), rng.uniform(-2, 2, (o, c // groups) + k), rng.uniform(-1, 1, o)
     geom = window_geometry(hw, k, stride, padding, dilation, mode=mode)
-    y = conv2d_forward(x, w, b, geom, groups, mode, method="windows")
+    y = conv2d_forward(x, w, b, geom, groups, mode, method=method)
     args = dict(stride=geom.stride, padding=geom.padding, dilation=geom.dilation, groups=groups, mode=mode)
     np.testing.assert_allclose(y, ref.conv2d(x, w, b, **args), **TOL)
     dy = rng.uniform(-2, 2, y.shape)
-    got = conv2d_backward(dy, x, w, geom, groups, mode, method="windows")
+    got = conv2d_backward(dy, x, w, geom, groups, mode, method=method)
     dx, dw, db = ref.conv2d_grads(dy, x, w, b, **args)
     for name, mine, theirs in (("dx", got.dx, dx), ("dw", got.dw, dw), ("db", got.db, db)):
         np.testing.assert_allclose(mine, theirs, **TOL, err_msg=name)
@@ -46,6 +51,7 @@ def test_chunked_threaded_windows_match_the_loop_reference(case, many_chunks):
 def test_integer_inputs_give_exact_integers_on_every_method(monkeypatch):
     monkeypatch.setenv("CNNCALC_THREADS", "2")
     monkeypatch.setattr(conv_windows, "CHUNK_ENTRIES", 50)
+    monkeypatch.setattr(conv_rows, "CHUNK_ENTRIES", 50)
     rng = np.random.default_rng(3)
     x, w = rng.integers(-9, 10, (4, 2, 6, 6)).astype(float), rng.integers(-9, 10, (3, 2, 3, 3)).astype(float)
     b = np.array([1.0, -2.0, 3.0])
@@ -53,7 +59,7 @@ def test_integer_inputs_give_exact_integers_on_every_method(monkeypatch):
     dy = rng.integers(-9, 10, (4, 3, 6, 6)).astype(float)
     args = dict(stride=geom.stride, padding=geom.padding, dilation=geom.dilation, groups=1, mode="correlation")
     dx, dw, _ = ref.conv2d_grads(dy, x, w, b, **args)
-    for method in ("im2col", "windows", "offsets"):
+    for method in ("im2col", "windows", "rows", "offsets"):
         assert np.array_equal(conv2d_forward(x, w, b, geom, method=method), ref.conv2d(x, w, b, **args))
         got = conv2d_backward(dy, x, w, geom, method=method)
         assert np.array_equal(got.dx, dx) and np.array_equal(got.dw, dw), method
@@ -87,7 +93,7 @@ def test_thread_count_follows_the_blas_settings(monkeypatch, env, expected):
 def test_windows_memory_rule_falls_back_to_offsets_for_one_huge_image():
     geom = window_geometry((300, 300), (5, 5), 1, 2, 1)
     assert choose_method((1, 32, 300, 300), (4, 32, 5, 5), geom) == "offsets"
-    assert choose_method((16, 32, 30, 30), (32, 32, 5, 5), window_geometry((30, 30), (5, 5))) == "windows"
+    assert choose_method((16, 32, 30, 30), (32, 32, 5, 5), window_geometry((30, 30), (5, 5))) in ("windows", "rows")
 
 
 def test_threads_run_with_one_blas_thread_each_when_threadpoolctl_is_installed(monkeypatch):

@@ -24,13 +24,14 @@ import numpy as np
 
 from cnncalc.core.conv_gather import backward_gather, forward_gather
 from cnncalc.core.conv_offsets import backward_offsets, forward_offsets
+from cnncalc.core.conv_rows import backward_rows, forward_rows
 from cnncalc.core.conv_windows import backward_windows, forward_windows
 from cnncalc.core.geometry import WindowGeometry
 from cnncalc.core.memory import keep_freed_memory
 from cnncalc.core.parallel import thread_count
 
 MODES = ("correlation", "convolution")
-METHODS = ("auto", "im2col", "windows", "offsets")
+METHODS = ("auto", "im2col", "windows", "rows", "offsets")
 IM2COL_MAX_ENTRIES = 12_000  # gathered window entries of the batch: below, call overhead rules
 
 
@@ -48,10 +49,14 @@ def _oriented(w: np.ndarray, mode: str) -> np.ndarray:
 
 def choose_method(x_shape: tuple, w_shape: tuple, geom: WindowGeometry, method: str = "auto") -> str:
     """The method `auto` picks for x (N, C, H, W) and w (O, C/G, kH, kW): im2col for small
-    problems, windows while one image's windows per thread stay within the problem's own
-    x and y twice over, offsets beyond (memory)."""
+    problems; while one image's windows per thread stay within the problem's own x and y
+    twice over, rows at stride 1 where its extra columns cost little (one filter per group,
+    or padded rows at most 5% longer than the output's), else windows; offsets beyond (memory).
+    ("rows" asked for at another stride means windows.)"""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
+    if method == "rows" and geom.stride != (1, 1):
+        return "windows"  # whole rows line windows up only at stride 1
     if method != "auto":
         return method
     n, c = x_shape[:2]
@@ -59,7 +64,11 @@ def choose_method(x_shape: tuple, w_shape: tuple, geom: WindowGeometry, method: 
     if n * per_image <= IM2COL_MAX_ENTRIES:
         return "im2col"
     image_entries = c * x_shape[2] * x_shape[3] + w_shape[0] * geom.out_hw[0] * geom.out_hw[1]
-    return "windows" if min(n, thread_count()) * per_image <= 2 * n * image_entries else "offsets"
+    if min(n, thread_count()) * per_image > 2 * n * image_entries:
+        return "offsets"
+    one_filter = w_shape[0] * w_shape[1] == c  # O/G = 1
+    cheap_rows = one_filter or 100 * geom.read_extent_hw()[1] <= 105 * geom.out_hw[1]
+    return "rows" if geom.stride == (1, 1) and cheap_rows else "windows"
 
 
 def _grouped_kernel(w: np.ndarray, mode: str, groups: int) -> np.ndarray:
@@ -74,7 +83,7 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geom: Win
     keep_freed_memory()
     if chosen == "offsets":
         return forward_offsets(x, _oriented(w, mode), b, geom, groups)
-    run = forward_gather if chosen == "im2col" else forward_windows
+    run = {"im2col": forward_gather, "windows": forward_windows, "rows": forward_rows}[chosen]
     return run(x, _grouped_kernel(w, mode, groups), b, geom, groups)
 
 
@@ -92,7 +101,7 @@ def conv2d_backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray, geom: WindowGe
     if chosen == "offsets":
         dx, dw = backward_offsets(dy, x, _oriented(w, mode), geom, groups)
     else:
-        run = backward_gather if chosen == "im2col" else backward_windows
+        run = {"im2col": backward_gather, "windows": backward_windows, "rows": backward_rows}[chosen]
         dx, dw = run(dy, x, _grouped_kernel(w, mode, groups), geom, groups)
     dw = _oriented(dw.reshape(w.shape), mode)
     db = dy.sum(axis=(0, 2, 3)) if has_bias else None
