@@ -198,3 +198,13 @@ def test_nonzero_entries_are_those_of_the_target(t):
     from cnncalc.core.softmax import _nonzero_entries
 
     np.testing.assert_array_equal(_nonzero_entries(t), np.flatnonzero(t))
+
+
+@pytest.mark.parametrize("rows", [1, 3, 4, 8, 6])
+def test_mean_gradient_is_p_minus_t_over_n_to_the_last_bit(rows):
+    rng = np.random.default_rng(rows)
+    z = rng.normal(0, 3, (rows, 7))
+    t = np.eye(7)[rng.integers(0, 7, rows)]
+    p = softmax(z)  # e / Σ e, as the docstring's formula
+    np.testing.assert_array_equal(cross_entropy(z, t, "mean").dz, (p - t) / rows)
+    np.testing.assert_array_equal(cross_entropy(z, t, "sum").dz, p - t)
