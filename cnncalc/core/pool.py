@@ -6,8 +6,10 @@ padded rows i·s + a·d and columns j·s + e·d, a < kH, e < kW (see geometry).
   max:  y[n,c,i,j] = max over the window, padding counting as −∞
   avg:  y[n,c,i,j] = Σ window / divisor[i,j]   (padding counts as 0)
 
-Windows are handled one kernel offset at a time, as in conv.py: each offset is a
-strided view of the padded input, so there is no Python loop over windows.
+Windows are handled one kernel offset at a time (no Python loop over windows): the max
+and the average's sums and spread go through pool_planes.py (contiguous planes,
+separable sums); ties other than "first", and inputs with NaN or −∞ windows, take the
+careful path here (each offset a strided view of the padded input, real cells first).
 """
 
 from __future__ import annotations
