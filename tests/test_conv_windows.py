@@ -107,3 +107,12 @@ def test_threads_run_with_one_blas_thread_each_when_threadpoolctl_is_installed(m
     inside = parallel.run_chunks(blas_threads, [(0, 1), (1, 2)], 2)
     assert all(counts == [1] * len(before) for counts in inside)
     assert blas_threads(0, 0) == before
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_child_gets_its_own_threads():
+    import multiprocessing
+
+    parallel.run_chunks(lambda lo, hi: lo, [(0, 1), (1, 2)], 2)  # the parent's pool exists
+    with multiprocessing.get_context("fork").Pool(1) as children:
+        assert children.apply(parallel.run_chunks, (max, [(0, 1), (1, 2)], 2)) == [1, 2]

@@ -23,7 +23,7 @@ try:  # optional: only to read and limit the BLAS's threads (see above)
 except ImportError:  # pragma: no cover - depends on the environment
     ThreadpoolController = None
 
-_POOLS: dict[int, ThreadPoolExecutor] = {}
+_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
 _ENV_LIMITS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _BLAS: list = []  # the threadpoolctl selection of BLAS libraries, made on first use
 
@@ -74,10 +74,12 @@ def _one_blas_thread():
 
 
 def _pool(threads: int) -> ThreadPoolExecutor:
-    # Kept for the process's life: starting threads per call would cost more than small convs take.
-    if threads not in _POOLS:
-        _POOLS[threads] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cnncalc")
-    return _POOLS[threads]
+    # Kept for the process's life: starting threads per call would cost more than small convs
+    # take. Keyed by process too: a forked child inherits the pool but not its threads.
+    key = (os.getpid(), threads)
+    if key not in _POOLS:
+        _POOLS[key] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cnncalc")
+    return _POOLS[key]
 
 
 def run_chunks(work, chunks: list[tuple[int, int]], threads: int) -> list:
