@@ -129,9 +129,10 @@ def serve_forever(kind: str, threads: int, cases: list[Case], build) -> int:
 class Worker:
     def __init__(self, script: str, kind: str, threads: int):
         env = dict(os.environ)
-        if not has_threadpoolctl():
-            for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-                env[var] = str(threads)
+        # Always, threadpoolctl or not: cnncalc's conv splits its batch over as many threads
+        # as these allow (cnncalc.core.parallel), so a 1-thread figure is one thread throughout.
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[var] = str(threads)
         self.name = f"{kind} worker ({threads} thread{'s' if threads > 1 else ''})"
         self.proc = subprocess.Popen([sys.executable, script, "--worker", kind, "--worker-threads", str(threads)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 CORE = Path(__file__).parent.parent / "cnncalc" / "core"
 ALLOWED_ROOTS = {"numpy", "cnncalc", "__future__", "dataclasses", "math", "typing", "itertools",
-                 "functools", "enum", "fractions", "collections"}
+                 "functools", "enum", "fractions", "collections", "os", "concurrent", "contextlib", "ctypes",
+                 "threadpoolctl"}  # threadpoolctl: optional, used only when installed (core/parallel.py)
 
 
 def _imported_roots(path: Path) -> set[str]:

@@ -25,7 +25,7 @@ def geometry(case, t):
                            opt["dilation"], mode=opt["mode"])
 
 
-@pytest.mark.parametrize("method", ["im2col", "offsets"])
+@pytest.mark.parametrize("method", ["im2col", "windows", "rows", "offsets"])
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_conv_matches_torch(case, method):
     t, opt = arrays(case), case["options"]

@@ -46,7 +46,7 @@ def conv_problems(draw):
     b = rng.uniform(-2, 2, o) if draw(st.booleans()) else None
     mode = draw(st.sampled_from(["correlation", "convolution"]))
     geom = window_geometry(hw, k, stride, padding, dilation, mode=mode)
-    method = draw(st.sampled_from(["im2col", "offsets"]))
+    method = draw(st.sampled_from(["im2col", "windows", "rows", "offsets"]))
     return dict(x=x, w=w, b=b, geom=geom, groups=groups, mode=mode, rng=rng, method=method)
 
 
@@ -170,10 +170,20 @@ def test_invalid_options_name_the_field(options, field):
     assert caught.value.field.startswith(field)
 
 
-def test_auto_method_gathers_windows_only_for_small_problems():
-    from cnncalc.core.conv import _use_im2col
+def test_auto_method_gathers_the_whole_batch_only_for_small_problems():
+    from cnncalc.core.conv import choose_method
 
     small = window_geometry((4, 4), (3, 3), 1, 0, 1)
     large = window_geometry((56, 56), (3, 3), 1, 1, 1)
-    assert _use_im2col(np.zeros((1, 2, 4, 4)), np.zeros((2, 2, 3, 3)), small, "auto")
-    assert not _use_im2col(np.zeros((8, 64, 56, 56)), np.zeros((64, 64, 3, 3)), large, "auto")
+    huge = window_geometry((512, 512), (7, 7), 1, 3, 1)
+    assert choose_method((1, 2, 4, 4), (2, 2, 3, 3), small) == "im2col"
+    assert choose_method((8, 64, 56, 56), (64, 64, 3, 3), large) == "rows"  # rows of 58 for 56 outputs
+    mid = window_geometry((32, 32), (3, 3), 1, 1, 1)
+    assert choose_method((8, 16, 32, 32), (32, 16, 3, 3), mid) == "windows"  # rows of 34 for 32: 6% more
+    assert choose_method((8, 16, 32, 32), (16, 1, 3, 3), mid) == "rows"  # depthwise: one filter per group
+    strided = window_geometry((56, 56), (3, 3), 2, 1, 1)
+    assert choose_method((8, 64, 56, 56), (64, 64, 3, 3), strided) == "windows"
+    assert choose_method((8, 64, 56, 56), (64, 64, 3, 3), strided, "rows") == "windows"
+    # one image whose windows outweigh the problem's own tensors: offset by offset
+    assert choose_method((1, 64, 512, 512), (8, 64, 7, 7), huge) == "offsets"
+    assert choose_method((1, 2, 4, 4), (2, 2, 3, 3), small, "offsets") == "offsets"

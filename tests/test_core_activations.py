@@ -87,3 +87,14 @@ def test_unknown_activation_is_refused():
     with pytest.raises(CnnError) as err:
         activation_forward("rleu", np.zeros(2))
     assert err.value.field == "activation" and "relu" in err.value.hint
+
+
+def test_relu_backward_keeps_dy_bit_for_bit_where_x_is_positive_and_plus_zero_elsewhere():
+    x = np.array([[1.0, -1.0, 0.0, -0.0, 2.0, -3.0, 5.0, np.inf, -np.inf, 1e-300]])
+    dy = np.array([[-0.0, -2.0, -1.0, 3.0, np.inf, np.nan, np.nan, -4.0, np.inf, -1e-300]])
+    got = activation_backward("relu", dy, x, np.maximum(x, 0.0))
+    expected = [-0.0, 0.0, 0.0, 0.0, np.inf, 0.0, np.nan, -4.0, 0.0, -1e-300]  # PyTorch's threshold_backward
+    np.testing.assert_array_equal(got[0], expected)
+    assert list(np.signbit(got[0])) == [True, False, False, False, False, False, False, True, False, True]
+    strided = activation_backward("relu", dy[:, ::2], x[:, ::2], None)
+    np.testing.assert_array_equal(strided, got[:, ::2])

@@ -242,3 +242,49 @@ def test_unknown_tie_rule_is_refused():
     with pytest.raises(CnnError) as err:
         maxpool2d_backward(np.zeros((1, 1, 1, 1)), x, pool_geometry((2, 2), 2), "frist")
     assert err.value.field == "ties" and "first" in err.value.hint
+
+
+@pytest.mark.parametrize("kernel, hw", [((2, 2), (4, 6)), ((2, 3), (6, 9)), ((3, 3), (3, 3)), ((1, 2), (2, 4))])
+def test_avg_pool_on_tiling_windows_matches_reference_and_gives_plus_zero(kernel, hw):
+    rng = np.random.default_rng(sum(hw))
+    x = rng.integers(-3, 4, (2, 3) + hw).astype(float)
+    x[0, 0, :kernel[0], :kernel[1]] = -0.0  # a window of −0: sums from 0 give +0
+    geom = pool_geometry(hw, kernel)
+    y = avgpool2d_forward(x, geom).y
+    np.testing.assert_allclose(y, ref.avg_pool(x, kernel, kernel, (0, 0), False, True), **TOL)
+    assert y[0, 0, 0, 0] == 0 and not np.signbit(y[0, 0, 0, 0])
+    dy = rng.normal(size=y.shape)
+    dy[0, 0, 0, 0] = -0.0
+    dx = avgpool2d_backward(dy, geom).dx
+    np.testing.assert_allclose(dx, ref.avg_pool_backward(dy, x.shape, kernel, kernel, (0, 0), False, True), **TOL)
+    assert not np.signbit(dx[0, 0, :kernel[0], :kernel[1]]).any()
+
+
+def test_max_pool_finds_the_same_first_maxima_with_or_without_non_finite_entries():
+    x = np.array([[[[1.0, 3.0, 3.0, 0.0], [3.0, 2.0, 0.0, 0.0], [-np.inf, -np.inf, 5.0, 5.0],
+                    [-np.inf, -np.inf, 5.0, 5.0]]]])
+    geom = pool_geometry((4, 4), 2, padding=1)
+    careful = maxpool2d_forward(x, geom)  # −∞ windows: the careful path
+    y_ref, arg_ref, _ = ref.max_pool(x, (2, 2), (2, 2), (1, 1), (1, 1), False)
+    np.testing.assert_array_equal(careful.argmax, arg_ref)
+    finite = np.where(np.isinf(x), -7.0, x)
+    fast = maxpool2d_forward(finite, geom)
+    assert np.array_equal(fast.argmax[..., :2, :], careful.argmax[..., :2, :])  # rows without −∞ agree
+    np.testing.assert_array_equal(fast.argmax, ref.max_pool(finite, (2, 2), (2, 2), (1, 1), (1, 1), False)[1])
+
+
+@pytest.mark.parametrize("kernel, stride, padding, dilation, ceil_mode", [
+    ((3, 3), (2, 2), (1, 1), (1, 1), True), ((2, 3), (1, 2), (1, 0), (2, 1), False), ((3, 2), (3, 1), (0, 1), (1, 1), True)])
+def test_max_pool_in_many_plane_chunks_matches_reference(monkeypatch, kernel, stride, padding, dilation, ceil_mode):
+    from cnncalc.core import pool_planes
+
+    monkeypatch.setattr(pool_planes, "PLANE_ENTRIES", 40)  # a chunk of one or two rows (n, c)
+    x = np.random.default_rng(5).integers(-2, 3, (3, 4, 7, 8)).astype(float)  # ties everywhere
+    geom = pool_geometry((7, 8), kernel, stride, padding, dilation, ceil_mode)
+    y_ref, arg_ref, _ = ref.max_pool(x, kernel, stride, padding, dilation, ceil_mode)
+    result = maxpool2d_forward(x, geom)
+    np.testing.assert_array_equal(result.y, y_ref)
+    np.testing.assert_array_equal(result.argmax, arg_ref)
+    if dilation == (1, 1):
+        avg = avgpool2d_forward(x, pool_geometry((7, 8), kernel, stride, padding, 1, ceil_mode, "avg"))
+        np.testing.assert_allclose(avg.y, ref.avg_pool(x, kernel, stride, padding, ceil_mode, True), **TOL)

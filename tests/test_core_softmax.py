@@ -152,3 +152,59 @@ def test_unknown_reduction_is_refused():
     with pytest.raises(CnnError) as err:
         cross_entropy(np.zeros((1, 2)), np.array([[1.0, 0.0]]), "avg")
     assert err.value.field == "reduction"
+
+
+def _row_by_row(z, t, n):
+    """Plain-Python oracle: per row, softmax with math.exp, L = −Σ t ln p, dz = (p·Σt − t)/n."""
+    import math
+
+    loss, dz = 0.0, []
+    for row, target in zip(z.tolist(), t.tolist()):
+        top = max(row)
+        total = sum(math.exp(v - top) for v in row)
+        p = [math.exp(v - top) / total for v in row]
+        loss -= sum(tk * (v - top - math.log(total)) for tk, v in zip(target, row) if tk > 0)
+        dz.append([(pk * sum(target) - tk) / n for pk, tk in zip(p, target)])
+    return loss / n, np.array(dz)
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+@pytest.mark.parametrize("target_kind", ["one-hot", "soft", "counts", "mixed rows"])
+def test_sparse_target_entries_give_the_dense_formulas(reduction, target_kind):
+    rng = np.random.default_rng(11)
+    z = np.asfortranarray(rng.uniform(-5, 5, (4, 5)))  # not row-major: flat positions must still hold
+    t = {"one-hot": np.eye(5)[[0, 3, 3, 4]],
+         "soft": rng.dirichlet(np.ones(5), 4),
+         "counts": rng.integers(0, 3, (4, 5)).astype(float),
+         "mixed rows": np.array([[0, 1, 0, 0, 0], [0.5, 0, 0.5, 0, 0], [0, 0, 0, 0, 0], [2, 0, 0, 1, 0.0]])}[
+        target_kind]
+    n = 4 if reduction == "mean" else 1
+    got = cross_entropy(z, t, reduction)
+    loss, dz = _row_by_row(z, t, n)
+    assert got.loss == pytest.approx(loss, rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(got.dz, dz, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(got.log_p, np.log(got.p), rtol=1e-12, atol=1e-12)
+    expected_dp = np.where(t != 0, -t / np.where(t != 0, got.p, 1.0), 0.0) / n
+    np.testing.assert_allclose(got.dp, expected_dp, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("t", [
+    np.eye(4)[[2, 0, 3]],                                       # one-hot
+    np.array([[0, 0, 0, 0], [1.0, 0, 0, 1], [0, 0.5, 0, 0]]),   # 3 non-zeros, not one per row
+    np.array([[0, 0.0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]),     # none
+    np.array([[0, 2.0, 0, 0], [0, 0, 0, 0.5], [1e-300, 0, 0, 0]]),
+])
+def test_nonzero_entries_are_those_of_the_target(t):
+    from cnncalc.core.softmax import _nonzero_entries
+
+    np.testing.assert_array_equal(_nonzero_entries(t), np.flatnonzero(t))
+
+
+@pytest.mark.parametrize("rows", [1, 3, 4, 8, 6])
+def test_mean_gradient_is_p_minus_t_over_n_to_the_last_bit(rows):
+    rng = np.random.default_rng(rows)
+    z = rng.normal(0, 3, (rows, 7))
+    t = np.eye(7)[rng.integers(0, 7, rows)]
+    p = softmax(z)  # e / Σ e, as the docstring's formula
+    np.testing.assert_array_equal(cross_entropy(z, t, "mean").dz, (p - t) / rows)
+    np.testing.assert_array_equal(cross_entropy(z, t, "sum").dz, p - t)

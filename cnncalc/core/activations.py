@@ -53,12 +53,24 @@ def activation_backward(name: str, dy: np.ndarray, x: np.ndarray, y: np.ndarray,
     """dx = dy · f'(x), written the way PyTorch evaluates it (see the module docstring)."""
     _check_name(name)
     if name == "relu":
-        return np.where(x > 0, dy, 0.0)
+        return _relu_backward(dy, x)
     if name == "leaky_relu":
         return np.where(x > 0, dy, dy * slope)
     if name == "sigmoid":
         return dy * (1.0 - y) * y
     return dy * (1.0 - y * y)
+
+
+def _relu_backward(dy: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """dy where x > 0, else +0: np.where's (and PyTorch's) result bit for bit, −0, inf and
+    NaN included, by masking dy's bits (all ones where x > 0, zero elsewhere), several
+    times faster than np.where."""
+    dy = np.asarray(dy, dtype=np.float64)
+    if dy.shape != np.shape(x):
+        return np.where(x > 0, dy, 0.0)
+    keep = (np.asarray(x) > 0).astype(np.int64)
+    np.negative(keep, out=keep)  # 1 → −1: every bit set
+    return np.bitwise_and(dy.view(np.int64), keep, out=keep).view(np.float64)
 
 
 def on_kink(name: str, x: np.ndarray) -> np.ndarray:

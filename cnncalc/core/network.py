@@ -17,6 +17,7 @@ from cnncalc.core.conv import conv2d_backward, conv2d_forward
 from cnncalc.core.fc import fc_backward, fc_forward
 from cnncalc.core.geometry import WindowGeometry, window_geometry
 from cnncalc.core.loss import mse
+from cnncalc.core.memory import keep_freed_memory
 from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, maxpool2d_backward, maxpool2d_forward,
                                pool_geometry)
 from cnncalc.core.softmax import cross_entropy, softmax, softmax_backward
@@ -92,14 +93,19 @@ class Pool:
         return shape[:2] + self.geometry(shape).out_hw
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        if self.kind == "max":
-            return maxpool2d_forward(x, self.geometry(x.shape)).y
-        return avgpool2d_forward(x, self.geometry(x.shape), self.count_include_pad).y
+        return self.forward_saving(x)[0]
 
-    def backward(self, dy: np.ndarray, x: np.ndarray, y: np.ndarray):
+    def forward_saving(self, x: np.ndarray):
+        """y, and for max-pool the forward result (where the maxima sit) for backward."""
+        if self.kind == "max":
+            result = maxpool2d_forward(x, self.geometry(x.shape))
+            return result.y, result
+        return avgpool2d_forward(x, self.geometry(x.shape), self.count_include_pad).y, None
+
+    def backward(self, dy: np.ndarray, x: np.ndarray, y: np.ndarray, saved=None):
         geom = self.geometry(x.shape)
         if self.kind == "max":
-            return maxpool2d_backward(dy, x, geom, self.ties).dx, {}
+            return maxpool2d_backward(dy, x, geom, self.ties, forward=saved).dx, {}
         return avgpool2d_backward(dy, geom, self.count_include_pad).dx, {}
 
 
@@ -201,11 +207,14 @@ def _loss_gradient(loss: Loss, layers: list, inputs: list, outputs: list, target
 
 def run_network(layers: list, x: np.ndarray, loss: Loss, target: np.ndarray) -> NetworkPass:
     """Forward through `layers`, the loss against `target`, then backward to every tensor."""
-    inputs, outputs = [], []
+    keep_freed_memory()
+    inputs, outputs, saved = [], [], []
     for layer in layers:
         inputs.append(x)
-        x = layer.forward(x)
+        keeps = getattr(layer, "forward_saving", None)  # a layer whose backward reuses forward work
+        x, kept = keeps(x) if keeps else (layer.forward(x), None)
         outputs.append(x)
+        saved.append(kept)
     value, grad, fused_logit_grad = _loss_gradient(loss, layers, inputs, outputs, target)
     output_grads, param_grads = [None] * len(layers), [{} for _ in layers]
     for k in reversed(range(len(layers))):
@@ -213,5 +222,6 @@ def run_network(layers: list, x: np.ndarray, loss: Loss, target: np.ndarray) -> 
         if k == len(layers) - 1 and fused_logit_grad is not None:
             grad = fused_logit_grad  # softmax + cross-entropy: dL/dz = p − t, stable where −t/p is not
             continue
-        grad, param_grads[k] = layers[k].backward(grad, inputs[k], outputs[k])
+        extra = {} if saved[k] is None else {"saved": saved[k]}
+        grad, param_grads[k] = layers[k].backward(grad, inputs[k], outputs[k], **extra)
     return NetworkPass(outputs, value, output_grads, grad, param_grads)

@@ -6,8 +6,10 @@ padded rows i·s + a·d and columns j·s + e·d, a < kH, e < kW (see geometry).
   max:  y[n,c,i,j] = max over the window, padding counting as −∞
   avg:  y[n,c,i,j] = Σ window / divisor[i,j]   (padding counts as 0)
 
-Windows are handled one kernel offset at a time, as in conv.py: each offset is a
-strided view of the padded input, so there is no Python loop over windows.
+Windows are handled one kernel offset at a time (no Python loop over windows): the max
+and the average's sums and spread go through pool_planes.py (contiguous planes,
+separable sums); ties other than "first", and inputs with NaN or −∞ windows, take the
+careful path here (each offset a strided view of the padded input, real cells first).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.core.geometry import WindowGeometry, as_pair, window_geometry
+from cnncalc.core.memory import keep_freed_memory
+from cnncalc.core.pool_planes import max_and_first, separable_spread, separable_sum
 from cnncalc.errors import CnnError, did_you_mean
 
 KINDS = ("max", "avg")
@@ -144,8 +148,13 @@ def maxpool2d_forward(x: np.ndarray, geom: WindowGeometry) -> MaxPoolResult:
     A window lying wholly in padding (possible only with dilation) gives −∞, and its
     argmax is its first cell, outside the input; it passes no gradient back.
     """
-    y, chosen, _, _ = _max_windows(x, geom)
-    return MaxPoolResult(y, _window_starts(geom) + chosen, geom)
+    keep_freed_memory()
+    x = np.asarray(x, dtype=np.float64)
+    y, first = max_and_first(x if _padding_free(geom) else geom.pad(x, -np.inf), geom)
+    if not np.isfinite(y).all():  # NaN, or windows of −∞: the careful way (real cells first)
+        y, chosen, _, _ = _max_windows(x, geom)
+        return MaxPoolResult(y, _window_starts(geom) + chosen, geom)
+    return MaxPoolResult(y, np.array(_cell_deltas(geom), dtype=np.intp)[first] + _window_starts(geom), geom)
 
 
 def maxpool2d_backward(dy: np.ndarray, x: np.ndarray, geom: WindowGeometry, ties: str = "first",
@@ -201,17 +210,27 @@ def avgpool_divisor(geom: WindowGeometry, count_include_pad: bool = True) -> np.
 def avgpool2d_forward(x: np.ndarray, geom: WindowGeometry, count_include_pad: bool = True) -> AvgPoolResult:
     """y[n,c,i,j] = Σ_{a,e} x_pad[n, c, i·s + a, j·s + e] / divisor[i,j], padding as 0."""
     check_pool_geometry(geom, "avg")
-    xp = geom.pad(np.asarray(x, dtype=np.float64))
-    total = np.zeros(xp.shape[:2] + geom.out_hw)
-    for rows, cols in geom.offsets():
-        total += xp[..., rows, cols]
+    keep_freed_memory()
+    x = np.asarray(x, dtype=np.float64)
+    total = separable_sum(x if _padding_free(geom) else geom.pad(x), geom)
     divisor = avgpool_divisor(geom, count_include_pad)
-    return AvgPoolResult(total / divisor, divisor)
+    total /= divisor
+    return AvgPoolResult(total, divisor)
+
+
+def _tiles(geom: WindowGeometry) -> bool:
+    """The windows tile the input exactly: each cell in one window, no padding, none left over."""
+    return (_padding_free(geom) and geom.dilation == (1, 1) and geom.stride == tuple(geom.kernel_hw)
+            and all(o * k == n for o, k, n in zip(geom.out_hw, geom.kernel_hw, geom.in_hw)))
 
 
 def avgpool2d_backward(dy: np.ndarray, geom: WindowGeometry, count_include_pad: bool = True) -> PoolGradients:
     """dx (N, C, H, W): every cell of window (i, j) gets dy[n,c,i,j] / divisor[i,j]; overlaps add up."""
     check_pool_geometry(geom, "avg")
     share = dy / avgpool_divisor(geom, count_include_pad)
-    count = geom.kernel_hw[0] * geom.kernel_hw[1]
-    return PoolGradients(_scatter((share for _ in range(count)), geom, dy.shape))
+    if _tiles(geom):  # one copy of each share per cell; + 0.0 as the sum from 0 would (−0 becomes +0)
+        share += 0.0
+        (kh, kw), (ho, wo) = geom.kernel_hw, geom.out_hw
+        spread = np.broadcast_to(share[:, :, :, None, :, None], share.shape[:2] + (ho, kh, wo, kw))
+        return PoolGradients(spread.reshape(share.shape[:2] + tuple(geom.in_hw)))
+    return PoolGradients(geom.unpad(separable_spread(share, geom)))

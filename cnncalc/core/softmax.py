@@ -12,10 +12,12 @@ Shapes: logits z (N, K), probabilities p (N, K), target distribution t (N, K).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
+from cnncalc.core.memory import keep_freed_memory
 from cnncalc.errors import CnnError, did_you_mean
 
 REDUCTIONS = ("sum", "mean")
@@ -23,11 +25,35 @@ REDUCTIONS = ("sum", "mean")
 
 @dataclass(frozen=True)
 class CrossEntropyResult:
-    p: np.ndarray      # (N, K) softmax of z
-    log_p: np.ndarray  # (N, K)
+    """L and dL/dz are computed; p, ln p and dL/dp on first use (same formulas, same bits)."""
+
     loss: float
-    dp: np.ndarray     # (N, K) dL/dp
-    dz: np.ndarray     # (N, K) dL/dz
+    dz: np.ndarray        # (N, K) dL/dz
+    _z: np.ndarray        # (N, K) the logits
+    _max: np.ndarray      # (N, 1) max of each row of z
+    _total: np.ndarray    # (N, 1) Σ_j e^(z_j − max)
+    _log_sum: np.ndarray  # (N, 1) ln Σ_j e^(z_j − max)
+    _t: np.ndarray        # (N, K) target
+    _n: int               # the divisor of the reduction
+
+    @functools.cached_property
+    def p(self) -> np.ndarray:
+        """(N, K) softmax of z: e^(z − max) / Σ e^(z − max)."""
+        return _exp_ratio(self._z, self._max, self._total)
+
+    @functools.cached_property
+    def log_p(self) -> np.ndarray:
+        """(N, K) ln p = z − max − ln Σ e^(z − max)."""
+        return (self._z - self._max) - self._log_sum
+
+    @functools.cached_property
+    def dp(self) -> np.ndarray:
+        """(N, K) dL/dp = −t / p (0 where t = 0), divided by N for "mean"."""
+        dp = np.zeros_like(self.p)
+        # Where p is 0 or tiny under t > 0, −t/p is beyond any float: −∞ is its honest value.
+        with np.errstate(divide="ignore", over="ignore"):
+            np.divide(-self._t, self.p, out=dp, where=self._t != 0)
+        return dp / self._n
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -90,19 +116,67 @@ def _probability_rows(t: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 
 def cross_entropy(z: np.ndarray, t: np.ndarray, reduction: str = "sum") -> CrossEntropyResult:
-    """Softmax then cross-entropy of logits z (N, K) against t (N, K); see the module formulas."""
+    """Softmax then cross-entropy of logits z (N, K) against t (N, K); see the module formulas.
+
+    One max, one exp, one sum per row; L and the t-dependent part of dL/dz read only the
+    entries where t ≠ 0 (a one-hot target has one per row).
+    """
     if reduction not in REDUCTIONS:
         raise CnnError("reduction", "one of " + ", ".join(REDUCTIONS), repr(reduction),
                        did_you_mean(reduction, REDUCTIONS))
     if z.ndim != 2 or t.shape != z.shape:
         raise CnnError("target", f"a target shaped like the logits {z.shape}", f"shape {t.shape}")
     n = z.shape[0] if reduction == "mean" else 1
-    p, log_p = softmax(z), log_softmax(z)
-    # t = 0 terms are left out rather than multiplied: 0·(−∞) would be NaN; 0.0 − keeps −0 away.
-    loss = 0.0 - float(np.where(t > 0, t * log_p, 0.0).sum()) / n
-    dp = np.zeros_like(p)
-    # Where p is 0 or tiny under t > 0, −t/p is beyond any float: −∞ is its honest value.
-    with np.errstate(divide="ignore", over="ignore"):
-        np.divide(-t, p, out=dp, where=t != 0)
-    dz = p * t.sum(axis=-1, keepdims=True) - t
-    return CrossEntropyResult(p, log_p, loss, dp / n, dz / n)
+    keep_freed_memory()
+    z = np.ascontiguousarray(z)  # entries are found by flat, row-major positions below
+    top = z.max(axis=-1, keepdims=True)
+    # One array becomes p, then dz, in place (fresh large arrays cost page faults); p itself is
+    # computed again only if asked for.
+    p = z - top
+    np.exp(p, out=p)
+    total = p.sum(axis=-1, keepdims=True)
+    log_sum = np.log(total)
+    hits = _nonzero_entries(t)  # t ≥ 0: the t > 0 terms; t = 0 terms are left out (0·(−∞) is NaN)
+    rows, t_hits = hits // z.shape[1], t.ravel()[hits]
+    log_p_hits = (z.ravel()[hits] - top[rows, 0]) - log_sum[rows, 0]
+    loss = 0.0 - float((t_hits * log_p_hits).sum()) / n  # 0.0 − keeps −0 away
+    row_sums = np.bincount(rows, weights=t_hits, minlength=z.shape[0])
+    if n & (n - 1) == 0 and np.all(row_sums == 1.0):
+        # Dividing by a power of two only shifts the exponent: e/(Σ·n) is (e/Σ)/n and
+        # (p − t)/n is p/n − t/n to the last bit (short of subnormals), in one pass fewer.
+        p /= total * n
+        p.ravel()[hits] -= t_hits / n
+        return CrossEntropyResult(loss, p, z, top, total, log_sum, t, n)
+    p /= total
+    dz = _logit_gradient_in_place(p, t_hits, hits, row_sums, n)
+    return CrossEntropyResult(loss, dz, z, top, total, log_sum, t, n)
+
+
+def _exp_ratio(z: np.ndarray, top: np.ndarray, total: np.ndarray) -> np.ndarray:
+    p = z - top
+    np.exp(p, out=p)
+    p /= total
+    return p
+
+
+def _nonzero_entries(t: np.ndarray) -> np.ndarray:
+    """Flat row-major positions of t's non-zero entries, ascending; a one-hot t (one non-zero
+    per row, found by counting and each row's argmax) without scanning for positions."""
+    n = t.shape[0]
+    if np.count_nonzero(t) == n:
+        top = t.argmax(axis=1)
+        if np.all(t[np.arange(n), top] != 0):  # n non-zeros, one in every row: those are all
+            return np.arange(n) * t.shape[1] + top
+    return np.flatnonzero(t != 0)
+
+
+def _logit_gradient_in_place(p: np.ndarray, t_hits: np.ndarray, hits: np.ndarray, row_sums: np.ndarray,
+                             n: int) -> np.ndarray:
+    """p turned into dL/dz = (p·Σ_k t − t) / n, the t = 0 entries as p·Σ_k t / n."""
+    if not np.all(row_sums == 1.0):  # distributions: p·1 is p
+        p *= row_sums[:, None]
+    scaled = p.ravel()[hits]
+    if n != 1:
+        p /= n
+    p.ravel()[hits] = (scaled - t_hits) / n if n != 1 else scaled - t_hits
+    return p

@@ -1,0 +1,117 @@
+"""Conv at stride 1 by whole padded rows: every window read and written as one long run.
+
+At stride 1, kernel offset (a, e) of output (i, j) reads flat position (i + a·d_h)·Q + j + e·d_w
+of a padded (R, Q) plane, so if the output is taken at every padded column (rows of Q, the
+last Q − Wo of each discarded), offset (a, e) reads one contiguous run of Ho·Q entries from
+shift a·d_h·Q + e·d_w. For a chunk of images:
+  cols  (n, G, C/G·kH·kW, Ho·Q)  copied in runs of Ho·Q (the windows method's runs are Wo long)
+  y     = w @ cols, its first Wo columns of every row kept
+  dy    widened to (n, O, Ho, Q) with zeros, so the extra columns add nothing back
+  dw    Σ_n dy @ colsᵀ,   dcols = wᵀ @ dy,  added back one offset at a time, each a single run
+The plane carries d_w·(kW − 1) spare zeros at its end for the last row's extra columns.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from cnncalc.core.geometry import WindowGeometry
+from cnncalc.core.parallel import batch_chunks, run_chunks, thread_count
+
+CHUNK_ENTRIES = 1 << 18  # scratch entries per chunk, as in conv_windows
+
+
+def _layout(geom: WindowGeometry):
+    """(R, Q, plane length with the spare tail, Ho·Q, shifts per offset in row-major order)."""
+    (rows, cols), (kh, kw), (dh, dw) = geom.read_extent_hw(), geom.kernel_hw, geom.dilation
+    shifts = [a * dh * cols + e * dw for a in range(kh) for e in range(kw)]
+    return rows, cols, rows * cols + dw * (kw - 1), geom.out_hw[0] * cols, shifts
+
+
+def _planes(x: np.ndarray, geom: WindowGeometry) -> np.ndarray:
+    """x (n, C, H, W) zero-padded into flat planes (n, C, R·Q + tail)."""
+    rows, cols, length, _, _ = _layout(geom)
+    (top, _), (left, _) = geom.padding
+    planes = np.zeros(x.shape[:2] + (length,))
+    grid = planes[..., :rows * cols].reshape(x.shape[:2] + (rows, cols))
+    grid[..., top:top + x.shape[2], left:left + x.shape[3]] = x
+    return planes
+
+
+def _columns(planes: np.ndarray, geom: WindowGeometry, groups: int) -> np.ndarray:
+    """cols (n, G, C/G·kH·kW, Ho·Q): offset (a, e) of every window, one run per plane."""
+    n, c, _ = planes.shape
+    _, cols_q, _, span, _ = _layout(geom)
+    (kh, kw), (dh, dw) = geom.kernel_hw, geom.dilation
+    sn, sc, se = planes.strides
+    view = as_strided(planes, (n, groups, c // groups, kh, kw, span),
+                      (sn, sc * (c // groups), sc, dh * cols_q * se, dw * se, se), writeable=False)
+    cols = np.empty(view.shape)
+    np.copyto(cols, view)
+    return cols.reshape(n, groups, -1, span)
+
+
+def forward_rows(x: np.ndarray, wg: np.ndarray, b: np.ndarray | None, geom: WindowGeometry,
+                 groups: int) -> np.ndarray:
+    """y (N, O, Ho, Wo) from x (N, C, H, W) and the oriented kernel wg (G, O/G, C/G·kH·kW); stride 1."""
+    n, (ho, wo) = x.shape[0], geom.out_hw
+    o, cols_q = wg.shape[0] * wg.shape[1], _layout(geom)[1]
+    y = np.empty((n, o, ho, wo))
+
+    def work(lo: int, hi: int) -> None:
+        wide = np.matmul(wg, _columns(_planes(x[lo:hi], geom), geom, groups))
+        y[lo:hi] = wide.reshape(hi - lo, o, ho, cols_q)[..., :wo]
+        if b is not None:
+            y[lo:hi] += b.reshape(o, 1, 1)
+
+    threads = thread_count()
+    run_chunks(work, batch_chunks(n, wg.shape[2] * groups * ho * cols_q, threads, CHUNK_ENTRIES), threads)
+    return y
+
+
+def backward_rows(dy: np.ndarray, x: np.ndarray, wg: np.ndarray, geom: WindowGeometry, groups: int):
+    """(dx (N, C, H, W), dwg (G, O/G, C/G·kH·kW)) from dy (N, O, Ho, Wo); stride 1."""
+    n, c = x.shape[:2]
+    rows, cols_q, length, span, shifts = _layout(geom)
+    (top, _), (left, _) = geom.padding
+    wt = np.ascontiguousarray(wg.transpose(0, 2, 1))
+    dx = np.empty(x.shape)
+
+    def work(lo: int, hi: int) -> np.ndarray:
+        wide = np.zeros((hi - lo, dy.shape[1], geom.out_hw[0], cols_q))
+        wide[..., :geom.out_hw[1]] = dy[lo:hi]
+        wide = wide.reshape(hi - lo, groups, -1, span)
+        cols = _columns(_planes(x[lo:hi], geom), geom, groups)
+        dw_part = np.matmul(wide, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+        if wt.shape[2] == 1:
+            dplanes = _spread_one_filter(wt, wide, shifts, length)
+        else:
+            dcols = np.matmul(wt, wide, out=cols).reshape(hi - lo, c, len(shifts), span)
+            dplanes = np.zeros((hi - lo, c, length))
+            for k, shift in enumerate(shifts):
+                dplanes[..., shift:shift + span] += dcols[:, :, k]
+        grid = dplanes[..., :rows * cols_q].reshape(hi - lo, c, rows, cols_q)
+        dx[lo:hi] = grid[..., top:top + x.shape[2], left:left + x.shape[3]]
+        return dw_part
+
+    threads = thread_count()
+    chunks = batch_chunks(n, wg.shape[2] * groups * span, threads, CHUNK_ENTRIES)
+    return dx, functools.reduce(np.add, run_chunks(work, chunks, threads))
+
+
+def _spread_one_filter(wt: np.ndarray, wide: np.ndarray, shifts: list[int], length: int) -> np.ndarray:
+    """dplanes (n, C, R·Q + tail) for one filter per group (depthwise): offset k adds
+    w[.., k] · dy at its shift, a broadcast multiply; the wᵀ·dy matrix (kH·kW times dy)
+    is never formed."""
+    n, groups, _, span = wide.shape
+    per_group = wt.shape[1] // len(shifts)
+    weights = wt.reshape(groups, per_group, len(shifts))
+    dplanes = np.zeros((n, groups, per_group, length))
+    part = np.empty((n, groups, per_group, span))
+    for k, shift in enumerate(shifts):
+        np.multiply(weights[None, :, :, k, None], wide, out=part)
+        dplanes[..., shift:shift + span] += part
+    return dplanes.reshape(n, groups * per_group, length)
