@@ -182,4 +182,4 @@ def test_huge_input_is_refused_quickly():
     for text in ("9**9**9", "9" * 999, "(" * 999, "1+" * 499 + "1"):
         with pytest.raises(CnnError):
             parse_answer(text + ("+" if text.startswith("1+") else ""))
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 10  # refused before computing: milliseconds, bounded generously
