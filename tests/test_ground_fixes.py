@@ -108,3 +108,13 @@ def test_the_examples_list_never_cuts_a_name(columns, monkeypatch):
     assert "…" not in run.out
     for name in ("seed001_homework11_explained", "seed000_conv_column_kernel", "seed001_softmax_cross_entropy"):
         assert name in run.out
+
+
+def test_the_shell_completes_a_commands_options():
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, _CNNCALC_COMPLETE="complete_bash", COMP_WORDS="cnncalc conv --mo", COMP_CWORD="2")
+    done = subprocess.run([sys.executable, "-m", "cnncalc"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and "--mode" in done.stdout.split()

@@ -88,6 +88,8 @@ def _hint_for(spec, error: CnnError) -> CnnError:
 
 def _placeholders(problem, spec, out: OutputOptions) -> bool:
     """Whether the inputs are shapes alone (placeholders then stand in for the numbers)."""
+    if not out.symbolic:
+        return False  # (a shape alone without --symbolic is refused where it is read, with a hint)
     from cnncalc.explain.symbolic import use_placeholders
 
     return use_placeholders(problem, spec, out.symbolic)

@@ -14,7 +14,6 @@ It applies to the whole process, so it is done on the first large computation, n
 
 from __future__ import annotations
 
-import ctypes
 import os
 
 MMAP_BYTES = 32 << 20   # blocks below this come from the heap (glibc's own upper limit)
@@ -35,6 +34,8 @@ def _raise_thresholds() -> bool:
     if os.environ.get("CNNCALC_KEEP_MEMORY", "1") == "0":
         return False
     try:
+        import ctypes  # only the first large computation pays for it
+
         mallopt = ctypes.CDLL(None).mallopt  # the C library the interpreter runs on
     except (OSError, AttributeError):  # not glibc
         return False

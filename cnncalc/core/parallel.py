@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 try:  # optional: only to read and limit the BLAS's threads (see above)
     from threadpoolctl import ThreadpoolController
 except ImportError:  # pragma: no cover - depends on the environment
     ThreadpoolController = None
 
-_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
+_POOLS: dict[tuple[int, int], object] = {}  # (threads, pid) → a ThreadPoolExecutor
 _ENV_LIMITS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _BLAS: list = []  # the threadpoolctl selection of BLAS libraries, made on first use
 
@@ -73,11 +72,13 @@ def _one_blas_thread():
     return blas.limit(limits=1) if blas is not None else contextlib.nullcontext()
 
 
-def _pool(threads: int) -> ThreadPoolExecutor:
+def _pool(threads: int):
     # Kept for the process's life: starting threads per call would cost more than small convs
     # take. Keyed by process too: a forked child inherits the pool but not its threads.
     key = (os.getpid(), threads)
     if key not in _POOLS:
+        from concurrent.futures import ThreadPoolExecutor  # only a run that splits its batch pays for it
+
         _POOLS[key] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cnncalc")
     return _POOLS[key]
 
