@@ -87,3 +87,18 @@ def unclashed(program: Program, reserved: set) -> Program:
         return program
     return replace(program, steps=[replace(step, var=renamed.get(step.var, step.var)) for step in program.steps],
                    gradient_names={renamed.get(var, var): name for var, name in program.gradient_names.items()})
+
+
+def show_lines(program: Program, last: str, output, gradient) -> list[str]:
+    """show() of every tensor of the answer: the layers' outputs (a pipeline's each, else the last),
+    L, then the gradients; `output(var)` and `gradient(var)` spell a value in the printed language."""
+    lines = []
+    if program.command == "pipeline":
+        lines += [f"show({step.name!r}, {output(step.var)})" for step in program.steps]
+    elif program.steps:
+        lines.append(f"show({program.steps[-1].name!r}, {output(last)})")
+    if program.start in ("mse", "cross_entropy"):
+        lines.append('show("L", L)')
+    if program.start:
+        lines += [f"show({name!r}, {gradient(var)})" for var, name in program.gradient_names.items()]
+    return lines

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cnncalc.render.code import Param, Program, Step, literal, unclashed
+from cnncalc.render.code import Param, Program, Step, literal, show_lines, unclashed
 from cnncalc.render.code_numpy_functions import FUNCTIONS, definitions
 
 # Names the program itself uses: a layer called so (a pipeline's `name: window`) gets another.
@@ -274,16 +274,7 @@ def _shows(out: Writer, last: str) -> list[str]:
     def as_shown(var: str, value: str) -> str:
         return f"{value}.reshape{shown[var]}" if var in shown else value
 
-    lines = []
-    if program.command == "pipeline":
-        lines += [f"show({step.name!r}, {as_shown(step.var, step.var)})" for step in program.steps]
-    elif program.steps:
-        lines.append(f"show({program.steps[-1].name!r}, {as_shown(last, last)})")
-    if program.start in ("mse", "cross_entropy"):
-        lines.append('show("L", L)')
-    if program.start:
-        lines += [f"show({name!r}, {as_shown(var, out.grad(var))})" for var, name in program.gradient_names.items()]
-    return lines
+    return show_lines(program, last, lambda var: as_shown(var, var), lambda var: as_shown(var, out.grad(var)))
 
 
 def numpy_code(program: Program) -> str:

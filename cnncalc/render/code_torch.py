@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnncalc.render.code import Program, Step, literal, unclashed
+from cnncalc.render.code import Program, Step, literal, show_lines, unclashed
 
 HEADER = '''import torch
 import torch.nn.functional as F
@@ -216,22 +216,13 @@ def _loss(program: Program, out: str) -> list[str]:
 
 
 def _shows(program: Program, out: str) -> list[str]:
-    lines = []
-    if program.command == "pipeline":
-        lines += [f"show({step.name!r}, {step.var})" for step in program.steps]
-    elif program.steps:
-        lines.append(f"show({program.steps[-1].name!r}, {out})")
-    if program.start in ("mse", "cross_entropy"):
-        lines.append('show("L", L)')
-    if not program.start:
-        return lines
     fused = program.start == "cross_entropy" and _is(program.steps[-1].layer, "Softmax")
-    for var, name in program.gradient_names.items():
-        if fused and var == program.steps[-1].var:
-            lines.append(f"show({name!r}, dL_dp)")
-        else:
-            lines.append(f"show({name!r}, {var}.grad)")
-    return lines
+    last = program.steps[-1].var if program.steps else None
+
+    def gradient(var: str) -> str:
+        return "dL_dp" if fused and var == last else f"{var}.grad"  # dL/dp is not on the graph
+
+    return show_lines(program, out, lambda var: var, gradient)
 
 
 RESERVED = {"torch", "F", "show", "t", "L", "dL_dp"}  # names the printed program uses itself
