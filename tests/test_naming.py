@@ -93,3 +93,12 @@ def test_a_position_in_the_layers_list_is_not_an_entry(tmp_path):
     problem.write_text("input: [1, 2]\nlayers: [relu, {type: fc, weight: [[1, .nan]]}]\nloss: mse\ntarget: 0\n")
     run = cnncalc("pipeline", str(problem))
     assert run.code == 2 and "layers[1] (fc_1).weight" in run.err
+
+
+@pytest.mark.parametrize("flag, base", [((), 0), (("--index-base", "1"), 1), (("--index-base", "0"), 0)])
+def test_the_command_line_index_base_wins_over_the_files(flag, base, tmp_path):
+    problem = tmp_path / "p.yaml"
+    problem.write_text("command: conv\nindex_base: 0\nx: [[1, 2], [3, 4]]\nw: 1\n")
+    run = cnncalc("conv", str(problem), *flag)
+    header = next(line for line in run.out.splitlines() if line.strip().startswith("│"))
+    assert header.split() == ["│", str(base), str(base + 1)]

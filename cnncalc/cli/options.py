@@ -28,9 +28,9 @@ Json = Annotated[bool, typer.Option("--json", help="Short for --format json.", r
 Precision = Annotated[int, typer.Option("--precision", "-p", min=0, max=17, metavar="N",
                                         help="Decimals shown in tables (JSON always has full precision).",
                                         rich_help_panel=OUTPUT)]
-IndexBase = Annotated[int, typer.Option("--index-base", min=0, max=1, metavar="1|0",
-                                        help="Row/column labels from 1 (as on paper) or 0.",
-                                        rich_help_panel=OUTPUT)]
+IndexBase = Annotated[Optional[int], typer.Option("--index-base", min=0, max=1, metavar="1|0", show_default=False,
+                                                  help="Indices from 1 (as on paper) or 0 [default: the file's "
+                                                       "index_base:, else 1].", rich_help_panel=OUTPUT)]
 Names = Annotated[Optional[str], typer.Option("--names", help="Display names, e.g. x=I,w=W,y=O,L=C.",
                                               rich_help_panel=OUTPUT, metavar="NAME=SHOWN,...")]
 MaxElements = Annotated[int, typer.Option("--max-elements", min=1, metavar="N",
@@ -89,7 +89,7 @@ def text_option(flag: str, help_text: str, metavar: str = "VALUE"):
 class OutputOptions:
     format: str = "table"
     precision: int = 4
-    index_base: int = 1
+    index_base: int | None = None  # None: the file's index_base:, else 1
     max_elements: int = DEFAULT_MAX_ELEMENTS
     names: str | None = None
     explain: bool = False
@@ -112,7 +112,7 @@ class OutputOptions:
 # name → (annotation, default), in the order they appear in --help
 SHARED = {
     "names": (Names, None), "fmt": (Format, "table"), "as_json": (Json, False), "precision": (Precision, 4),
-    "index_base": (IndexBase, 1), "max_elements": (MaxElements, DEFAULT_MAX_ELEMENTS), "debug": (Debug, False),
+    "index_base": (IndexBase, None), "max_elements": (MaxElements, DEFAULT_MAX_ELEMENTS), "debug": (Debug, False),
     "explain": (Explain, False), "entry": (Entry, None), "symbolic": (Symbolic, False),
     "max_steps": (MaxSteps, DEFAULT_MAX_STEPS),
     "standalone": (Standalone, False), "export_svg": (ExportSvg, None), "export_html": (ExportHtml, None),

@@ -74,7 +74,7 @@ def _load(spec, path: str | None, options: dict, out: OutputOptions):
 
     try:
         return load_problem(path, options, spec.fields, out.max_elements, command=spec.name,
-                            index_base=out.index_base)
+                            index_base=1 if out.index_base is None else out.index_base)
     except CnnError as error:
         raise _hint_for(spec, error) from None
 
@@ -119,8 +119,8 @@ def file_showing(problem, out: OutputOptions) -> OutputOptions:
              "symbolic": out.symbolic or values.get("symbolic") is True, "entry": out.entry or entries}
     if out.max_steps == DEFAULT_MAX_STEPS and isinstance(values.get("max_steps"), int):
         given["max_steps"] = values["max_steps"]
-    if out.index_base == 1 and values.get("index_base") in (0, 1):
-        given["index_base"] = values["index_base"]
+    if out.index_base is None:  # the command line's --index-base wins over the file's
+        given["index_base"] = values["index_base"] if values.get("index_base") in (0, 1) else 1
     return replace(out, **given)
 
 

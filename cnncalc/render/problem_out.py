@@ -108,7 +108,7 @@ def _without_expect(text: str) -> str:
 def showing(out) -> dict:
     """What the file must say to be read as it was solved: the formulas' entries and index base."""
     fields = {"symbolic": True, "max_steps": out.max_steps} if out.symbolic else {}
-    return fields | ({"index_base": out.index_base} if out.index_base != 1 else {})
+    return fields | ({"index_base": out.index_base} if out.index_base not in (None, 1) else {})
 
 
 def problem_text(command: str, problem, path: str | None, answers: dict, extra: dict | None = None) -> str:
