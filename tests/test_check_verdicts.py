@@ -106,7 +106,7 @@ def test_tolerance_in_the_file_and_overridden_by_the_command_line(tmp_path):
 
 
 @pytest.mark.parametrize("raw, message", [("sigfg:2", "did you mean 'sigfig'"), ("sigfig:0", "from 1 to 17"),
-                                          ({"mode": "relabs", "digits": 2}, "relabs takes rtol, atol"),
+                                          ({"mode": "relabs", "digits": 2}, "one of rtol, atol (for relabs)"),
                                           ("relabs:rtol=-1", "non-negative")])
 def test_bad_tolerance_is_refused(raw, message):
     with pytest.raises(CnnError) as caught:

@@ -74,8 +74,14 @@ def _problem(document, spec, settings: Settings):
     from cnncalc.inputs.problem import problem_from_document
 
     base = settings.index_base
-    if base is None:
-        base = document.data.get("index_base") if document.data.get("index_base") in (0, 1) else 1
+    if base is None and document.data.get("index_base") is not None:
+        from cnncalc.inputs.fields import SHOWING_READERS
+
+        try:
+            base = SHOWING_READERS["index_base"](document.data["index_base"], "index_base")
+        except CnnError as error:
+            raise document.locate(error) from None
+    base = 1 if base is None else base
     problem = problem_from_document(document, {}, spec.fields, settings.max_elements, spec.name, base)
     return problem, _placeholders(problem, spec)
 

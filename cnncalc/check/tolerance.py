@@ -46,6 +46,8 @@ class Tolerance:
         if self.mode == "decdig":
             return 0.51 * 10.0 ** -self.digits
         if self.mode == "sigfig":
+            if not math.isfinite(right):
+                return math.nan  # nothing finite is within any number of digits of inf or NaN
             places = self.digits - 1 - (math.floor(math.log10(abs(right))) if right else 0)
             return 0.51 * 10.0 ** -places
         return 0.0
@@ -85,8 +87,8 @@ def read_tolerance(raw, field: str = "tolerance") -> Tolerance:
         if key == "mode":
             continue
         if key not in _PARAMETERS[mode]:
-            allowed = ", ".join(_PARAMETERS[mode]) or "no parameters"
-            raise CnnError(f"{field}.{key}", f"{mode} takes {allowed}", repr(key),
+            allowed = f"one of {', '.join(_PARAMETERS[mode])}" if _PARAMETERS[mode] else "no parameter"
+            raise CnnError(f"{field}.{key}", f"{allowed} (for {mode})", repr(key),
                            hint=did_you_mean(key, _PARAMETERS[mode]))
         values[key] = _parameter(key, value, f"{field}.{key}")
     return Tolerance(mode, **values)
@@ -104,6 +106,8 @@ def _from_text(text: str, field: str) -> dict:
             if position >= len(parameters):
                 raise CnnError(field, EXPECTED, repr(text), hint="e.g. sigfig:3, decdig:2, relabs:rtol=0.01,atol=0")
             key, value = parameters[position], part
+        if key.strip() in raw:
+            raise CnnError(field, f"{key.strip()} given once", repr(text))
         raw[key.strip()] = value.strip()
     return raw
 

@@ -44,8 +44,10 @@ Entry = Annotated[Optional[list[str]], typer.Option(
                     "or a comma list.", rich_help_panel=EXPLAIN, metavar="NAME[i,j]", show_default=False)]
 Symbolic = Annotated[bool, typer.Option("--symbolic", help="Formulas in symbols only; tensors may be shapes "
                                         "alone (-x 3x3).", rich_help_panel=EXPLAIN)]
-MaxSteps = Annotated[int, typer.Option("--max-steps", min=0, metavar="N", rich_help_panel=EXPLAIN,
-                                       help="Show at most N steps and say how many were left out (0: all).")]
+MaxSteps = Annotated[Optional[int], typer.Option("--max-steps", min=0, max=2**31 - 1, metavar="N",
+                                                 rich_help_panel=EXPLAIN, show_default=False,
+                                                 help="Show at most N steps and say how many were left out (0: all) "
+                                                      "[default: the file's max_steps:, else 40].")]
 DEFAULT_MAX_STEPS = 40  # the same as cnncalc.explain.DEFAULT_MAX_STEPS, without importing NumPy
 # Write-ups: a whole LaTeX document, the table view saved as SVG or HTML.
 WRITEUP = "Write-ups"
@@ -95,7 +97,7 @@ class OutputOptions:
     explain: bool = False
     entry: tuple[str, ...] = ()
     symbolic: bool = False
-    max_steps: int = DEFAULT_MAX_STEPS
+    max_steps: int | None = None  # None: the file's max_steps:, else DEFAULT_MAX_STEPS
     standalone: bool = False
     export_svg: str | None = None
     export_html: str | None = None
@@ -114,7 +116,7 @@ SHARED = {
     "names": (Names, None), "fmt": (Format, "table"), "as_json": (Json, False), "precision": (Precision, 4),
     "index_base": (IndexBase, None), "max_elements": (MaxElements, DEFAULT_MAX_ELEMENTS), "debug": (Debug, False),
     "explain": (Explain, False), "entry": (Entry, None), "symbolic": (Symbolic, False),
-    "max_steps": (MaxSteps, DEFAULT_MAX_STEPS),
+    "max_steps": (MaxSteps, None),
     "standalone": (Standalone, False), "export_svg": (ExportSvg, None), "export_html": (ExportHtml, None),
     "exact": (Exact, False), "show_code": (ShowCode, None), "emit_problem": (EmitProblem, None),
     "force": (Force, False),

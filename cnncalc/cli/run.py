@@ -29,6 +29,19 @@ def check_writeup(out: OutputOptions) -> None:
     if out.standalone and out.format != "latex":
         raise CnnError("--standalone", "--format latex (a whole LaTeX document)", f"--format {out.format}",
                        hint="add --format latex")
+    if out.show_code:  # the code replaces the result: nothing else is written
+        others = [flag for flag, given in (("--emit-problem", out.emit_problem), ("--export-svg", out.export_svg),
+                                           ("--export-html", out.export_html),
+                                           (f"--format {out.format}", out.format != "table")) if given]
+        if others:
+            raise CnnError("--show-code", "the code alone (it replaces the result)", f"also {', '.join(others)}",
+                           hint="run them separately")
+    for flag, value in (("--emit-problem", out.emit_problem), ("--export-svg", out.export_svg),
+                        ("--export-html", out.export_html)):
+        if value is not None and not value.strip():
+            raise CnnError(flag, "a file name (or - for standard output with --emit-problem)", "an empty name")
+    if out.entry and not any(part.strip(" ,") for part in out.entry):
+        raise CnnError("--entry", "an entry like dx[2,1]", repr(",".join(out.entry)))
     if out.export_svg or out.export_html:
         from cnncalc.render.export import check_targets
 
@@ -112,16 +125,18 @@ def judge_expectations(problem, result, changed: list, verdicts: list, label: st
 def file_showing(problem, out: OutputOptions) -> OutputOptions:
     """The output options with what the file asks for (explain: true, symbolic: true, entry: [...],
     max_steps: N, index_base: 0) added; the command line's flags add to them, its numbers win."""
-    values = problem.values
-    entries = values.get("entry") or ()
-    entries = (entries,) if isinstance(entries, str) else tuple(str(e) for e in entries)
-    given = {"explain": out.explain or values.get("explain") is True,
-             "symbolic": out.symbolic or values.get("symbolic") is True, "entry": out.entry or entries}
-    if out.max_steps == DEFAULT_MAX_STEPS and isinstance(values.get("max_steps"), int):
-        given["max_steps"] = values["max_steps"]
-    if out.index_base is None:  # the command line's --index-base wins over the file's
-        given["index_base"] = values["index_base"] if values.get("index_base") in (0, 1) else 1
-    return replace(out, **given)
+    from cnncalc.inputs.fields import SHOWING_READERS
+
+    file = {key: problem.read(key, reader) for key, reader in SHOWING_READERS.items()}
+    return replace(out, explain=out.explain or bool(file["explain"]), symbolic=out.symbolic or bool(file["symbolic"]),
+                   entry=out.entry or file["entry"] or (),
+                   max_steps=_first(out.max_steps, file["max_steps"], DEFAULT_MAX_STEPS),
+                   index_base=_first(out.index_base, file["index_base"], 1))
+
+
+def _first(*values):
+    """The command line's value, else the file's, else the default."""
+    return next(value for value in values if value is not None)
 
 
 def explain_result(result, out: OutputOptions, shapes_only: bool) -> None:
@@ -144,9 +159,11 @@ def run(spec, paths: list[str] | str | None, options: dict, out: OutputOptions) 
 
     paths = [paths] if isinstance(paths, str) else list(paths or ())
     if is_many(paths):
-        if out.emit_problem or out.show_code:
-            raise CnnError("--emit-problem" if out.emit_problem else "--show-code", "one problem file",
-                           f"{len(paths)} paths", hint="run it once per file")
+        one_file = [flag for flag, given in (("--emit-problem", out.emit_problem), ("--show-code", out.show_code),
+                                             ("--export-svg", out.export_svg), ("--export-html", out.export_html))
+                    if given]
+        if one_file:
+            raise CnnError(one_file[0], "one problem file", f"{len(paths)} paths", hint="run it once per file")
         return run_many(spec, paths, options, out)
     path = paths[0] if paths else None
     if out.emit_problem:

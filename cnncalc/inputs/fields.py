@@ -27,11 +27,14 @@ def _parsed(raw, field: str):
     return raw
 
 
-def read_int(minimum: int):
+def read_int(minimum: int, maximum: int | None = None):
     def reader(raw, field: str) -> int:
         value = _parsed(raw, field)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise CnnError(field, f"an integer of at least {minimum}", repr(raw))
+        bad = isinstance(value, bool) or not isinstance(value, int) or value < minimum
+        if bad or (maximum is not None and value > maximum):
+            expected = f"an integer of at least {minimum}" if maximum is None else \
+                f"an integer from {minimum} to {maximum}"
+            raise CnnError(field, expected, printable(repr(raw), 40))
         _in_range([value], field, raw)
         return value
     return reader
@@ -172,6 +175,19 @@ def _read_list(raw, field: str):
             raise CnnError(f"{field}[{k}]" if isinstance(raw, list) else field, "names of tensors, like fc_1,L",
                            printable(repr(item), 40))
     return [str(item) for item in items]
+
+
+def read_entries(raw, field: str) -> tuple[str, ...]:
+    """entry: one entry like dx[2,1], or a list of them (commas inside brackets stay with their entry)."""
+    items = raw if isinstance(raw, list) else [raw]
+    if not items or not all(isinstance(item, str) and item.strip() for item in items):
+        raise CnnError(field, "an entry like dx[2,1], or a list of them", printable(repr(raw), 40))
+    return tuple(items)
+
+
+# What a problem file may ask of the output, beside its command's own fields.
+SHOWING_READERS = {"explain": read_bool, "symbolic": read_bool, "entry": read_entries,
+                   "max_steps": read_int(0, LARGEST), "index_base": read_int(0, 1)}
 
 
 def reader_for(option):

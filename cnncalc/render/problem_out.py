@@ -107,7 +107,10 @@ def _without_expect(text: str) -> str:
 
 def showing(out) -> dict:
     """What the file must say to be read as it was solved: the formulas' entries and index base."""
-    fields = {"symbolic": True, "max_steps": out.max_steps} if out.symbolic else {}
+    from cnncalc.explain import DEFAULT_MAX_STEPS
+
+    steps = DEFAULT_MAX_STEPS if out.max_steps is None else out.max_steps
+    fields = {"symbolic": True, "max_steps": steps} if out.symbolic else {}
     return fields | ({"index_base": out.index_base} if out.index_base not in (None, 1) else {})
 
 
