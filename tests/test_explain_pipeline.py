@@ -71,3 +71,14 @@ def test_symbolic_conv_states_the_general_identities_with_its_own_numbers():
     assert "1·(3 − 1) − 1 = 1 rows on top" in general[0]
     assert "dL/dh[o,c] = Σ_n x[n,c] padded (1, 1, 1, 1) correlated with dL/dy[n,o]" in general[1]
     assert "x is not rotated" in general[1]
+
+
+def test_a_leaky_relu_slope_of_zero_is_used_as_zero():
+    run = cnncalc("act", "--kind", "leaky_relu", "--slope", "0", "-x", "[-2, 3]", "--dy", "[1, 1]", "--explain")
+    line = next(line for line in run.out.splitlines() if line.strip().startswith("dL/dx_1 ="))
+    assert "1×0 = 0" in line and "0.01" not in line
+
+
+def test_softmax_explanation_counts_the_routes_it_shows():
+    run = cnncalc("softmax", "-z", "[0, 1000]", "-t", "[1, 0]", "--explain", "--max-steps", "0")
+    assert run.code == 0 and "left out" not in run.out

@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnncalc.check.diagnosis_rules import Candidate, square_transposed
+from cnncalc.check.diagnosis_rules import Candidate, shown, square_transposed
 from cnncalc.core.activations import activation_backward, on_kink
 from cnncalc.core.fc import LAYOUTS, fc_backward, fc_forward
 from cnncalc.core.loss import MSE_REDUCTIONS, mse
 from cnncalc.core.softmax import cross_entropy, softmax_jacobian
 from cnncalc.result import Result
-
-
-def _shown(result: Result, *names: str) -> list[str]:
-    return [result.naming.shown(n) for n in names]
 
 
 def _shaped(result: Result, name: str, compute) -> callable:
@@ -42,7 +38,7 @@ def fc_rules(result: Result, name: str, given: np.ndarray) -> list:
             return fc_forward(x2, w, b, other)
         grads = fc_backward(result.inputs["dy"].reshape(params["batch"], params["out"]), x2, w, other, b is not None)
         return grads.dx if name == "dx" else grads.dw
-    wn, = _shown(result, "w")
+    wn, = shown(result, "w")
     rows = {"out-in": "one row per output", "in-out": "one row per input"}
     return [Candidate("weight_layout", f"with {wn} read in the other layout ({other}, {rows[other]})",
                       f"this problem's {wn} is laid out {layout}, {rows[layout]}", _shaped(result, name, compute))]
@@ -72,7 +68,7 @@ def act_rules(result: Result, name: str, given: np.ndarray) -> list:
                                    _kinked(kind, dy, x, y, slope, taken - right_slope, kink)))
     flipped = square_transposed(dy)
     if flipped is not None:
-        shown_dy, = _shown(result, "dy")
+        shown_dy, = shown(result, "dy")
         found.append(Candidate("dy_transposed", f"with {shown_dy} read transposed",
                                f"{shown_dy}[i,j] belongs to x[i,j]",
                                lambda: activation_backward(kind, flipped, x, y, slope)))
@@ -107,7 +103,7 @@ def softmax_rules(result: Result, name: str, given: np.ndarray) -> list:
 
 def _sigmoid_like(result: Result, z, t, reduction: str) -> list:
     """dz as if softmax acted entry by entry like a sigmoid: its Jacobian's diagonal p(1 − p)."""
-    dz, p = _shown(result, "dz", "p")
+    dz, p = shown(result, "dz", "p")
     why = f"each {p} depends on every logit, so with cross-entropy {dz} = {p} − t"
 
     def diagonal():

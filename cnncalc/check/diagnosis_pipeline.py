@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnncalc.check.diagnosis_dense import act_rules, fc_rules, loss_rules, softmax_rules
+from cnncalc.check.diagnosis_dense import DENSE_RULES
 from cnncalc.check.diagnosis_rules import Candidate
-from cnncalc.check.diagnosis_windows import conv_rules, pool_rules
+from cnncalc.check.diagnosis_windows import WINDOW_RULES
 from cnncalc.errors import CnnError
 from cnncalc.solve.pipeline_parts import owner, solve_part
 from cnncalc.naming import Naming
 from cnncalc.result import Result
 
-RULES = {"conv": conv_rules, "pool": pool_rules, "fc": fc_rules, "act": act_rules, "softmax": softmax_rules,
-         "loss": loss_rules}
+RULES = WINDOW_RULES | DENSE_RULES
 
 
 def pipeline_rules(result: Result, name: str, given: np.ndarray) -> list:

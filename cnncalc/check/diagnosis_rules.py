@@ -33,3 +33,8 @@ def grown_to(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     out = np.zeros(shape)
     out[tuple(slice(0, n) for n in array.shape)] = array
     return out
+
+
+def shown(result, *names: str) -> list[str]:
+    """The user's names of canonical `names`, for a diagnosis sentence."""
+    return [result.naming.shown(name) for name in names]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from cnncalc.check.diagnosis_rules import Candidate, grown_to, square_transposed
+from cnncalc.check.diagnosis_rules import Candidate, grown_to, shown, square_transposed
 from cnncalc.core.conv import conv2d_backward, conv2d_forward
 from cnncalc.core.geometry import WindowGeometry
 from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, maxpool2d_backward,
@@ -163,13 +163,9 @@ def padding_candidates(result: Result, name: str, s: Windowed) -> list:
     return found
 
 
-def _shown(result: Result, *names: str) -> list[str]:
-    return [result.naming.shown(n) for n in names]
-
-
 def mode_candidate(result: Result, name: str, s: Windowed) -> Candidate | None:
     """The kernel rotated 180° where it should not be, or not where it should (the other mode)."""
-    x, w, dy, dx, dw = _shown(result, "x", "w", "dy", "dx", "dw")
+    x, w, dy, dx, dw = shown(result, "x", "w", "dy", "dx", "dw")
     corr = s.mode == "correlation"
     if name == "y":
         words = (("kernel_rotated", f"with {w} rotated 180° (a true convolution)",
@@ -193,7 +189,7 @@ def mode_candidate(result: Result, name: str, s: Windowed) -> Candidate | None:
 
 def backward_candidates(result: Result, name: str, s: Windowed) -> list:
     """Mistakes of any window layer's backward pass: the stride ignored, dy read transposed."""
-    dy, = _shown(result, "dy")
+    dy, = shown(result, "dy")
     (sh, sw) = s.geom.stride
     stride_why = (f"the windows move {sh} row(s) and {sw} column(s) at a time, and the gradient goes back "
                   "through those same windows")
@@ -210,7 +206,7 @@ def conv_rules(result: Result, name: str, given: np.ndarray) -> list:
     s = conv_setup(result)
     found = [mode_candidate(result, name, s)]
     if name == "dw":
-        x, dw, dy = _shown(result, "x", "dw", "dy")
+        x, dw, dy = shown(result, "x", "dw", "dy")
         found.append(_candidate(result, name, "dw_x_rotated", f"formed with {x} rotated 180°",
                                 f"{dw} multiplies each {dy} entry by the {x} cells its window read, {x} as it "
                                 f"stands ({dw} = {dy} ⊗ rot180({x}) is not the identity)", x_rotated(s), s))

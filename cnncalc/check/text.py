@@ -50,7 +50,7 @@ def name_lines(name: NameVerdict, width: int) -> list[str]:
     head += f", {name.right_count} of {name.total_count} right" if name.total_count > 1 else ""
     lines = [head]
     if name.diagnosis is not None:
-        lines.append(f"      diagnosis: {getattr(name.diagnosis, 'message', name.diagnosis)}")
+        lines.append(f"      diagnosis: {name.diagnosis.message}")
     lines += grid_lines(name)
     for entry in name.wrong_entries():
         lines += entry_lines(entry)

@@ -59,16 +59,6 @@ class Tolerance:
     def accepts(self, given: float, right: float, decimals: int | None) -> bool:
         return abs(given - right) <= self.half_width(right, decimals)
 
-    def describe(self) -> str:
-        if self.mode == "written":
-            return "to the decimals written (integers, fractions and expressions to float precision)"
-        if self.mode == "relabs":
-            return f"relabs: rtol {self.rtol:g}, atol {self.atol:g}"
-        if self.mode in ("sigfig", "decdig"):
-            unit = "significant digits" if self.mode == "sigfig" else "decimal digits"
-            return f"{self.mode}: {self.digits} {unit}"
-        return "exact: the same float as computed"
-
     def as_data(self) -> dict:
         return {"mode": self.mode, **{key: getattr(self, key) for key in _PARAMETERS[self.mode]}}
 

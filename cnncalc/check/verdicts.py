@@ -83,7 +83,7 @@ class NameVerdict:
     points: float = 0.0
     max_points: float = 0.0
     total: int = 0                   # entries the answer stands for (a wrong shape: the right size)
-    diagnosis: object | None = None  # slot: the mistaken convention that reproduces the answer
+    diagnosis: object | None = None  # check.diagnosis.Diagnosis: the mistaken convention that reproduces it
     naming: object | None = field(default=None, repr=False)  # spells right entries when asked (as_data)
 
     @property
@@ -192,8 +192,4 @@ def _round(value: float) -> float:
 
 
 def _diagnosis_data(diagnosis):
-    if diagnosis is None:
-        return None
-    if hasattr(diagnosis, "as_data"):
-        return diagnosis.as_data()
-    return str(diagnosis)
+    return None if diagnosis is None else diagnosis.as_data()

@@ -67,5 +67,5 @@ def _heading(path: str, fmt: str, first: bool) -> None:
     shown = printable(path, 200)
     if fmt == "yaml":
         sys.stdout.write(f"--- # {shown}\n")
-    elif fmt not in ("json", "yaml"):
+    elif fmt != "json":
         sys.stdout.write(("" if first else "\n") + f"=== {shown} ===\n")

@@ -71,20 +71,7 @@ EmitProblem = Annotated[Optional[str], typer.Option("--emit-problem", metavar="F
                                                          "(an answer key).", show_default=False)]
 Force = Annotated[bool, typer.Option("--force", help="Write over files that already exist (--emit-problem, "
                                      "--export-svg, --export-html).", rich_help_panel=WRITEUP)]
-ProblemFile = Annotated[Optional[str], typer.Argument(
-    help="YAML problem file, or - for standard input. Options override its fields.", show_default=False)]
 
-
-def tensor_option(flag: str, help_text: str, short: str | None = None):
-    """An option holding a tensor literal: '[[1,2],[3,4]]', '1 2; 3 4', '{fill: 0.1}'."""
-    flags = (flag, short) if short else (flag,)
-    return Annotated[Optional[str], typer.Option(*flags, help=help_text, rich_help_panel=INPUT,
-                                                 show_default=False, metavar="TENSOR")]
-
-
-def text_option(flag: str, help_text: str, metavar: str = "VALUE"):
-    return Annotated[Optional[str], typer.Option(flag, help=help_text, rich_help_panel=INPUT,
-                                                 show_default=False, metavar=metavar)]
 
 
 @dataclass(frozen=True)
@@ -166,6 +153,3 @@ def declared_parameter(option) -> inspect.Parameter:
                                                            metavar=METAVARS.get(option.kind, "VALUE"))]
     return inspect.Parameter(option.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
 
-
-PROBLEM_FILE = inspect.Parameter("problem_file", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
-                                 annotation=ProblemFile)

@@ -30,7 +30,6 @@ from cnncalc.core.geometry import WindowGeometry
 from cnncalc.core.memory import keep_freed_memory
 from cnncalc.core.parallel import thread_count
 
-MODES = ("correlation", "convolution")
 METHODS = ("auto", "im2col", "windows", "rows", "offsets")
 IM2COL_MAX_ENTRIES = 12_000  # gathered window entries of the batch: below, call overhead rules
 

@@ -29,7 +29,6 @@ class RuleId(str, enum.Enum):
     PIPELINE_LOSS = "pipeline.loss"      # kind, reduction, fused
     OUTPUT_SIZE = "shape.output"         # op, input, kernel, output
     SIZE_FORMULA = "shape.size"          # axis, n, k, s, d, lo, hi, ceil_mode, before_drop, out
-    FLATTEN = "flatten"                  # in_shape, count
 
 
 def windows(op: str, geom, padding_given=None, anchor=None, groups=None) -> "Rule":

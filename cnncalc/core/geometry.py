@@ -21,7 +21,6 @@ from cnncalc.errors import CnnError
 Pair = tuple[int, int]
 Padding = tuple[Pair, Pair]  # ((top, bottom), (left, right))
 
-PADDING_WORDS = ("valid", "same", "full")
 
 
 def as_pair(value, field: str, minimum: int) -> Pair:

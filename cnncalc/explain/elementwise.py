@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from cnncalc.core.activations import KINKED, activation_backward
+from cnncalc.core.activations import KINKED, LEAKY_SLOPE, activation_backward
 from cnncalc.explain.linear import Section
 from cnncalc.explain.steps import Factor, Step, Target, Term
 
@@ -33,7 +33,8 @@ def _section(indices: list, build) -> Section:
 class ActExplainer:
     def __init__(self, result, symbolic: bool):
         self.result, self.symbolic = result, symbolic
-        self.kind, self.slope = result.parameters["kind"], result.parameters.get("slope") or 0.01
+        slope = result.parameters.get("slope")  # None but for leaky_relu (0 is a slope, not "absent")
+        self.kind, self.slope = result.parameters["kind"], LEAKY_SLOPE if slope is None else slope
         x = result.tensor("x")
         self.local = activation_backward(self.kind, np.ones_like(x), x, result.tensor("y"), self.slope)
 
@@ -124,10 +125,13 @@ class SoftmaxExplainer:
         return Step("chain", Target("dz", index), terms, self._v("dz", index), "backward",
                     detail={"route": "p − t"})
 
-    def _dz_both(self, index):
+    def _dz_routes(self) -> int:
+        """Both routes to dz, or the p − t shortcut alone where dL/dp is infinite (p underflowed)."""
         dp = self.r.backward.get("dp")
-        finite = self.symbolic or dp is None or np.isfinite(dp).all()
-        return ([self.dz_jacobian(index)] if finite else []) + [self.dz_shortcut(index)]
+        return 2 if self.symbolic or dp is None or np.isfinite(dp).all() else 1
+
+    def _dz_both(self, index):
+        return ([self.dz_jacobian(index)] if self._dz_routes() == 2 else []) + [self.dz_shortcut(index)]
 
     def sections(self) -> list[Section]:
         indices, rows = _entries(self.z), sorted({index[:-1] for index in _entries(self.z)})
@@ -136,7 +140,8 @@ class SoftmaxExplainer:
         if "L" not in self.r.forward and not (self.symbolic and "t" in self.r.inputs):
             return sections
         return sections + [Section(1, lambda: iter([self.loss()])), _section(indices, self.dp),
-                           Section(2 * len(indices), lambda: (s for i in indices for s in self._dz_both(i)))]
+                           Section(self._dz_routes() * len(indices),
+                                   lambda: (s for i in indices for s in self._dz_both(i)))]
 
     def entry_shapes(self) -> dict:
         return {name: np.shape(self.r.tensor(name)) for name in ("p", "L", "dp", "dz") if name in self.r.tensor_names}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from cnncalc.inputs.literals import is_shape_text, parse_shape
 
-SUPPORTED = ("conv", "fc", "pool", "act", "softmax", "loss")
 
 
 def _is_shape(raw) -> bool:

@@ -102,3 +102,8 @@ def show_lines(program: Program, last: str, output, gradient) -> list[str]:
     if program.start:
         lines += [f"show({name!r}, {gradient(var)})" for var, name in program.gradient_names.items()]
     return lines
+
+
+def is_layer(layer, kind: str) -> bool:
+    """Whether `layer` is the core layer class `kind` (by name: the output side imports no core)."""
+    return type(layer).__name__ == kind

@@ -6,16 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cnncalc.render.code import Param, Program, Step, literal, show_lines, unclashed
+from cnncalc.render.code import is_layer, Param, Program, Step, literal, show_lines, unclashed
 from cnncalc.render.code_numpy_functions import FUNCTIONS, definitions
 
 # Names the program itself uses: a layer called so (a pipeline's `name: window`) gets another.
 RESERVED = {"np", "show", "t", "L", "dy"} | set(FUNCTIONS)
-
-
-def _is(layer, kind: str) -> bool:
-    """Whether `layer` is the core layer class `kind` (by name: the output side imports no core)."""
-    return type(layer).__name__ == kind
 
 
 @dataclass
@@ -249,7 +244,7 @@ def _start_backward(out: Writer, last: str, backward: list) -> bool:
     if program.start == "mse":
         _mse(out, last)
         return False
-    fused = bool(backward) and _is(backward[-1][0].layer, "Softmax")
+    fused = bool(backward) and is_layer(backward[-1][0].layer, "Softmax")
     _cross_entropy(out, last, backward[-1][1] if fused else None)
     return fused
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnncalc.render.code import Program, Step, literal, show_lines, unclashed
+from cnncalc.render.code import is_layer, Program, Step, literal, show_lines, unclashed
 
 HEADER = '''import torch
 import torch.nn.functional as F
@@ -14,11 +14,6 @@ def show(name, tensor):
     print(name, "=", tensor.detach().tolist())
 
 '''
-
-
-def _is(layer, kind: str) -> bool:
-    """Whether `layer` is the core layer class `kind` (by name: the output side imports no core)."""
-    return type(layer).__name__ == kind
 
 
 def _pair(values) -> str:
@@ -154,15 +149,15 @@ def act_lines(step: Step, source: str) -> list[str]:
 
 def layer_lines(step: Step, source: str) -> list[str]:
     layer = step.layer
-    if _is(layer, "Conv"):
+    if is_layer(layer, "Conv"):
         return conv_lines(step, source)
-    if _is(layer, "Pool"):
+    if is_layer(layer, "Pool"):
         return pool_lines(step, source)
-    if _is(layer, "Fc"):
+    if is_layer(layer, "Fc"):
         return fc_lines(step, source)
-    if _is(layer, "Flatten"):
+    if is_layer(layer, "Flatten"):
         return [f"{step.var} = {source}.reshape({step.in_shape[0]}, -1)"]
-    if _is(layer, "Softmax"):
+    if is_layer(layer, "Softmax"):
         return [f"{step.var} = torch.softmax({source}, dim=1)"]
     return act_lines(step, source)
 
@@ -200,7 +195,7 @@ def _loss(program: Program, out: str) -> list[str]:
                    "sum": f"F.mse_loss({out}, t, reduction='sum')",
                    "mean": f"F.mse_loss({out}, t)  # reduction 'mean', PyTorch's default"}[reduction]
         return lines + [f"L = {formula}"]
-    fused = program.steps and _is(program.steps[-1].layer, "Softmax")
+    fused = program.steps and is_layer(program.steps[-1].layer, "Softmax")
     logits = (program.x.var if len(program.steps) == 1 else program.steps[-2].var) if fused else out
     if fused and len(program.steps) == 1 and tuple(program.x.value.shape) != tuple(program.x.layer_shape):
         logits = f"{program.x.var}.reshape{tuple(program.x.layer_shape)}"
@@ -216,7 +211,7 @@ def _loss(program: Program, out: str) -> list[str]:
 
 
 def _shows(program: Program, out: str) -> list[str]:
-    fused = program.start == "cross_entropy" and _is(program.steps[-1].layer, "Softmax")
+    fused = program.start == "cross_entropy" and is_layer(program.steps[-1].layer, "Softmax")
     last = program.steps[-1].var if program.steps else None
 
     def gradient(var: str) -> str:

@@ -155,7 +155,6 @@ WRITERS = {
     RuleId.PIPELINE_LOSS: lambda p: [_pipeline_loss(p)],
     RuleId.OUTPUT_SIZE: _output_size,
     RuleId.SIZE_FORMULA: lambda p: [_size_formula(p)],
-    RuleId.FLATTEN: lambda p: [],
 }
 
 
