@@ -325,3 +325,18 @@ def test_a_dilated_max_pool_whose_windows_meet_the_input_still_runs():
 def test_pipeline_only_takes_names_alone(tmp_path, only, found):  # found by tests/test_fuzz.py
     run = _pipeline(tmp_path, " - relu\n", f"loss: mse\ntarget: 0\nonly: {only}\n")
     assert run.code == 2 and found in run.err
+
+
+@pytest.mark.parametrize("args, y", [
+    (("conv", "-x", "1 2 3; 4 5 6; 7 8 9", "-w", "1 0; 0 1", "-b", "{fill: 0.5}"), [[6.5, 8.5], [12.5, 14.5]]),
+    (("fc", "-x", "1 2", "-w", "1 2; 3 4", "-b", "{fill: 1}"), [6.0, 12.0]),
+])
+def test_a_bias_fill_takes_one_entry_per_output(args, y):
+    run = cnncalc(*args, "--json")
+    assert run.code == 0, run.err
+    assert run.json()["forward"]["y"]["data"] == y
+
+
+def test_shape_takes_a_window_size_as_a_kernel_over_every_channel():
+    run = cnncalc("shape", "--input", "3x32x32", "--kernel", "3x3", "--json")
+    assert run.code == 0 and run.json()["parameters"]["output"] == [1, 30, 30]  # one filter; the channel axis as x has one

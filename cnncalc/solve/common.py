@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from cnncalc.core.geometry import WindowGeometry
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.inputs import fields
@@ -40,6 +42,18 @@ def note_no_upstream(result, gradients: str) -> None:
     """Say why there are no gradients, and how to ask for them."""
     result.notes.append(f"no upstream gradient dy was given, so {gradients} were not computed; give --dy "
                         "(or dy: in the file), e.g. --dy '{fill: 1}' for dL/dy = 1 everywhere")
+
+
+def bias_from(problem: Problem, spec, outputs: int | None):
+    """The bias spec as an array: a fill or random values without a shape get one per output."""
+    from cnncalc.inputs.tensors import materialize
+
+    if spec is None:
+        return None
+    try:
+        return materialize(spec, "b", None if isinstance(spec, np.ndarray) else (outputs,), problem.max_elements)
+    except CnnError as error:
+        raise problem.locate(error) from None
 
 
 def require(problem: Problem, *keys: str, what: str = "a tensor") -> None:

@@ -20,7 +20,7 @@ from cnncalc.inputs.problem import Problem
 from cnncalc.inputs.tensors import materialize
 from cnncalc.result import Result
 from cnncalc.solve.layout import as_nchw, as_oihw, check_channels, user_shape_of_y
-from cnncalc.solve.common import check_names, check_window_sizes, note_no_upstream, read_array, require, shape_text
+from cnncalc.solve.common import bias_from, check_names, check_window_sizes, note_no_upstream, read_array, require, shape_text
 
 
 
@@ -41,8 +41,13 @@ class ConvProblem:
 
 def read(problem: Problem) -> ConvProblem:
     require(problem, "x", "w")
+    w = read_array(problem, "w")
+    try:
+        filters = as_oihw(w).shape[0]
+    except CnnError as error:
+        raise problem.locate(error) from None
     return ConvProblem(
-        x=read_array(problem, "x"), w=read_array(problem, "w"), b=read_array(problem, "b"),
+        x=read_array(problem, "x"), w=w, b=bias_from(problem, problem.tensor("b"), filters),
         dy=problem.tensor("dy"),
         **problem.options(SPEC), names=check_names(problem, SPEC.names),
     )

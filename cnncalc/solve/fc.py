@@ -13,7 +13,7 @@ from cnncalc.layers.fc import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.inputs.tensors import Fill, RandomFill, materialize
 from cnncalc.result import Result
-from cnncalc.solve.common import check_names, note_no_upstream, read_array, read_upstream, require, shape_text
+from cnncalc.solve.common import bias_from, check_names, note_no_upstream, read_array, read_upstream, require, shape_text
 
 
 
@@ -30,7 +30,8 @@ class FcProblem:
 def read(problem: Problem) -> FcProblem:
     require(problem, "x", "w")
     x = read_array(problem, "x")
-    b = read_array(problem, "b")
+    b_spec = problem.tensor("b")
+    b = b_spec if isinstance(b_spec, np.ndarray) else None  # a fill is sized by the weight, below
     options = problem.options(SPEC)
     layout, out = options["weight_layout"], options["out"]
     spec = problem.tensor("w")
@@ -44,6 +45,7 @@ def read(problem: Problem) -> FcProblem:
     except CnnError as error:
         raise problem.locate(error) from None
     out_axis = 0 if layout == "out-in" else 1
+    b = bias_from(problem, b_spec, w.shape[out_axis] if w.ndim == 2 else None)
     if b is not None and b.ndim == 0 and w.ndim == 2:
         b = np.full(w.shape[out_axis], float(b))  # one bias per output, all equal
     if out is not None and w.ndim == 2 and w.shape[out_axis] != out:
@@ -59,7 +61,8 @@ def _output_count(problem: Problem, count: int | None, b: np.ndarray | None) -> 
         count = dy.shape[-1] if isinstance(dy, np.ndarray) and dy.ndim >= 1 else None
     if count is None:
         raise problem.locate(CnnError("w", "a known number of outputs for the fill",
-                                      "nothing that fixes it", hint="give --out N, a bias b, or dy"))
+                                      "nothing that fixes it", hint="give --out N, a bias with values, or dy with "
+                                                                    "values"))
     return count
 
 

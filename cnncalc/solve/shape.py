@@ -53,6 +53,8 @@ def _check_options(p: ShapeProblem) -> None:
 
 def _conv_output(p: ShapeProblem) -> tuple[WindowGeometry, tuple]:
     x4, w4 = nchw_shape(p.input, "input"), oihw_shape(p.kernel, "kernel")
+    if len(p.kernel) == 2:  # a window size alone: one filter over every channel of its group
+        w4 = (1, max(x4[1] // p.groups, 1)) + w4[2:]
     check_channels(x4, w4, p.groups, kernel_field="kernel")
     geom = window_geometry(x4[2:], w4[2:], p.stride, p.padding, p.dilation, p.anchor, p.mode)
     geom.check_fits("kernel")
