@@ -111,6 +111,6 @@ def test_cnncalc_check_finds_the_emitted_key_all_right(path, tmp_path):
 @pytest.mark.parametrize("extra", [("--exact",), ("--symbolic",)])
 def test_exact_and_symbolic_keys_check_right(extra, tmp_path):
     key = tmp_path / "key.yaml"
-    assert cnncalc("conv", "examples/seed000_conv_column_kernel.yaml", *extra, "--emit-problem", str(key)).code == 0
+    assert cnncalc("conv", str(ROOT / "examples/seed000_conv_column_kernel.yaml"), *extra, "--emit-problem", str(key)).code == 0
     run = cnncalc("check", str(key))
     assert run.code == 0, run.out + run.err
