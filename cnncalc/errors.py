@@ -113,3 +113,8 @@ def did_you_mean(word: str, choices) -> str:
     """A 'did you mean' hint for a misspelt key or name, or '' if none is close."""
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
+
+
+def shape_text(shape) -> str:
+    """A shape as people write it in messages: 3×4, or "a scalar"."""
+    return "×".join(str(n) for n in shape) if len(shape) else "a scalar"

@@ -21,18 +21,14 @@ from cnncalc.core.memory import keep_freed_memory
 from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, maxpool2d_backward, maxpool2d_forward,
                                pool_geometry)
 from cnncalc.core.softmax import cross_entropy, softmax, softmax_backward
-from cnncalc.errors import CnnError
+from cnncalc.errors import CnnError, shape_text
 
 Shape = tuple[int, ...]
 
 
-def _shape_text(shape: Shape) -> str:
-    return "×".join(map(str, shape))
-
-
 def _need_map(shape: Shape, what: str) -> None:
     if len(shape) != 4:
-        raise CnnError("input", f"a feature map (N, C, H, W) for {what}", f"shape {_shape_text(shape)}",
+        raise CnnError("input", f"a feature map (N, C, H, W) for {what}", f"shape {shape_text(shape)}",
                        hint="a flatten or fc layer before it made it flat")
 
 
@@ -57,7 +53,7 @@ class Conv:
         if shape[1] != per_group * self.groups:
             raise CnnError("weight", f"{shape[1] // self.groups if shape[1] % self.groups == 0 else '?'} input "
                            f"channel(s) per filter for an input of {shape[1]} channel(s), groups {self.groups}",
-                           f"a weight of shape {_shape_text(self.weight.shape)}")
+                           f"a weight of shape {shape_text(self.weight.shape)}")
         if self.weight.shape[0] % self.groups:
             raise CnnError("groups", f"a divisor of the filters ({self.weight.shape[0]})", str(self.groups))
         geom = self.geometry(shape)
@@ -133,8 +129,8 @@ class Fc:
         inputs = int(np.prod(shape[1:]))
         in_axis, out_axis = (1, 0) if self.layout == "out-in" else (0, 1)
         if self.weight.shape[in_axis] != inputs:
-            raise CnnError("weight", f"{inputs} inputs (an input of {_shape_text(shape[1:])} per sample, "
-                           f"{self.layout} layout)", f"a weight of shape {_shape_text(self.weight.shape)}")
+            raise CnnError("weight", f"{inputs} inputs (an input of {shape_text(shape[1:])} per sample, "
+                           f"{self.layout} layout)", f"a weight of shape {shape_text(self.weight.shape)}")
         return (shape[0], self.weight.shape[out_axis])
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -167,7 +163,7 @@ class Softmax:
 
     def output_shape(self, shape: Shape) -> Shape:
         if len(shape) != 2:
-            raise CnnError("input", "scores (N, K) for softmax", f"shape {_shape_text(shape)}",
+            raise CnnError("input", "scores (N, K) for softmax", f"shape {shape_text(shape)}",
                            hint="add a flatten or fc layer before it")
         return shape
 

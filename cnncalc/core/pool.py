@@ -192,8 +192,13 @@ def _to_argmax(dy: np.ndarray, forward: MaxPoolResult, geom: WindowGeometry) -> 
 def _axis_divisor(n: int, k: int, s: int, pad, out: int, count_include_pad: bool) -> np.ndarray:
     """Per-window divisor along one axis, PyTorch's rule: the window clipped to the padded
     input (count_include_pad) or to the input itself."""
-    start = np.arange(out) * s - pad[0]
-    end = np.minimum(start + k, n + pad[1])
+    return cells_counted(np.arange(out) * s - pad[0], n, k, pad[1], count_include_pad)
+
+
+def cells_counted(start, n: int, k: int, pad_hi: int, count_include_pad: bool):
+    """Cells a window starting at input position `start` (< 0 in the padding) counts along one axis:
+    clipped to the padded input (count_include_pad) or to the input itself."""
+    end = np.minimum(start + k, n + pad_hi)
     if count_include_pad:
         return end - start
     return np.minimum(end, n) - np.maximum(start, 0)

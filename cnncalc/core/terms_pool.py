@@ -20,17 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.core.geometry import WindowGeometry, window_cells, windows_covering
+from cnncalc.core.pool import cells_counted
 from cnncalc.core.terms import EntryLookup, Terms, checked_entry, index_rows
 
 TIES = ("first", "split", "all")
-
-
-def _axis_divisor(start, n: int, k: int, pad_hi: int, count_include_pad: bool):
-    """Cells counted along one axis by a window starting at input position `start` (may be < 0)."""
-    end = np.minimum(start + k, n + pad_hi)
-    if count_include_pad:
-        return end - start
-    return np.minimum(end, n) - np.maximum(start, 0)
 
 
 def _pool_shapes(x_shape, geom: WindowGeometry) -> dict[str, tuple[int, ...]]:
@@ -57,7 +50,7 @@ class AvgPoolTermMap(EntryLookup):
 
     def divisor(self, i, j):
         """What window (i, j)'s sum is divided by (int, or an int array for arrays i, j)."""
-        rows, cols = (_axis_divisor(np.asarray(p) * s - pad[0], n, k, pad[1], self.count_include_pad)
+        rows, cols = (cells_counted(np.asarray(p) * s - pad[0], n, k, pad[1], self.count_include_pad)
                       for p, s, pad, n, k in zip((i, j), self.geom.stride, self.geom.padding,
                                                  self.geom.in_hw, self.geom.kernel_hw))
         return rows * cols

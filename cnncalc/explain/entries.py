@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from cnncalc.errors import CnnError
+from cnncalc.errors import CnnError, shape_text
 from cnncalc.explain.steps import Index
 
 ENTRY = re.compile(r"^\s*(?P<name>[^\[\]]+?)\s*(?:\[(?P<index>[^\]]*)\])?\s*$")
@@ -17,10 +17,6 @@ def split_entries(texts) -> list[str]:
     for text in texts or ():
         entries += [part.strip() for part in re.findall(r"[^,\[]+(?:\[[^\]]*\])?", text) if part.strip()]
     return entries
-
-
-def _shape_text(shape) -> str:
-    return "×".join(map(str, shape)) if len(shape) else "a scalar"
 
 
 def parse_entry(text: str, naming, shapes: dict[str, tuple]) -> tuple[str, Index]:
@@ -39,7 +35,7 @@ def parse_entry(text: str, naming, shapes: dict[str, tuple]) -> tuple[str, Index
     index = _full_index([int(part) - naming.base for part in given], shape)
     if index is None or not all(0 <= i < n for i, n in zip(index, shape)):
         last = ",".join(str(n - 1 + naming.base) for n in shape if n != 1) or "no index"
-        raise CnnError("--entry", f"an entry of {naming.shown(name)} ({_shape_text(shape)}, indices from "
+        raise CnnError("--entry", f"an entry of {naming.shown(name)} ({shape_text(shape)}, indices from "
                        f"{naming.base} to [{last}] with --index-base {naming.base})", f"'{text}'")
     return name, index
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.core.conventions import Rule, RuleId
+from cnncalc.errors import shape_text
 
 TIE_RULES = {
     "first": "the first maximum in row-major window order gets dy (PyTorch)",
@@ -94,14 +95,10 @@ def _activation(params: dict) -> list[str]:
     return [f"{params['kind']}: {forward.format(slope=slope)}", backward]
 
 
-def _shape_text(shape) -> str:
-    return "×".join(map(str, shape)) if len(shape) else "a scalar"
-
-
 def _layer(params: dict, parts) -> str:
     inner = "; ".join(line for part in parts for line in rule_lines(part))
     return (f"{params['name']} = {params['kind']}" + (f" ({inner})" if inner else "") +
-            f": {_shape_text(params['in_shape'])} → {_shape_text(params['out_shape'])}")
+            f": {shape_text(params['in_shape'])} → {shape_text(params['out_shape'])}")
 
 
 def _pipeline_loss(params: dict) -> str:
@@ -132,8 +129,8 @@ def _ce_gradients(params: dict) -> list[str]:
 
 
 def _output_size(params: dict) -> list[str]:
-    return [f"{params['op']}: input {_shape_text(params['input'])}, kernel {_shape_text(params['kernel'])} → "
-            f"output {_shape_text(params['output'])}"]
+    return [f"{params['op']}: input {shape_text(params['input'])}, kernel {shape_text(params['kernel'])} → "
+            f"output {shape_text(params['output'])}"]
 
 
 FIXED = {

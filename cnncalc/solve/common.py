@@ -5,14 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from cnncalc.core.geometry import WindowGeometry
-from cnncalc.errors import CnnError, did_you_mean
+from cnncalc.errors import CnnError, did_you_mean, shape_text  # noqa: F401 (shape_text: the solvers import it from here)
 from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
 from cnncalc.naming import LAYER_GRADIENTS, Naming
 
-
-def shape_text(shape) -> str:
-    return "×".join(str(n) for n in shape) if len(shape) else "a scalar"
 
 
 def check_names(problem: Problem, canonical, gradients: dict | None = None) -> Naming:
