@@ -10,6 +10,7 @@ from cnncalc.core.conventions import Rule, RuleId
 from cnncalc.core.activations import ACTIVATIONS, activation_backward, activation_forward, on_kink
 from cnncalc.layers.act import SPEC
 from cnncalc.inputs.problem import Problem
+from cnncalc.naming import Naming
 from cnncalc.result import Result
 from cnncalc.solve.common import check_names, note_no_upstream, read_array, read_upstream, require
 
@@ -18,7 +19,7 @@ class ActProblem:
     x: np.ndarray
     kind: str
     slope: float
-    names: dict
+    names: Naming
     source: Problem
 
 

@@ -17,10 +17,11 @@ from cnncalc.core.geometry import WindowGeometry, window_geometry
 from cnncalc.errors import CnnError
 from cnncalc.layers.conv import SPEC
 from cnncalc.inputs.problem import Problem
-from cnncalc.inputs.tensors import materialize
+from cnncalc.naming import Naming
 from cnncalc.result import Result
 from cnncalc.solve.layout import as_nchw, as_oihw, check_channels, user_shape_of_y
-from cnncalc.solve.common import bias_from, check_names, check_window_sizes, note_no_upstream, read_array, require, shape_text
+from cnncalc.solve.common import (bias_from, check_names, check_window_sizes, note_no_upstream, read_array,
+                                  read_upstream, require, shape_text)
 
 
 
@@ -29,14 +30,14 @@ class ConvProblem:
     x: np.ndarray
     w: np.ndarray
     b: np.ndarray | None
-    dy: object  # a tensor spec: a fill takes its shape from y
     stride: object
     padding: object
     dilation: object
     groups: int
     mode: str
     anchor: object
-    names: dict
+    names: Naming
+    source: Problem  # dy is read from it once y's shape is known (a fill takes that shape)
 
 
 def read(problem: Problem) -> ConvProblem:
@@ -48,8 +49,7 @@ def read(problem: Problem) -> ConvProblem:
         raise problem.locate(error) from None
     return ConvProblem(
         x=read_array(problem, "x"), w=w, b=bias_from(problem, problem.tensor("b"), filters),
-        dy=problem.tensor("dy"),
-        **problem.options(SPEC), names=check_names(problem, SPEC.names),
+        **problem.options(SPEC), names=check_names(problem, SPEC.names), source=problem,
     )
 
 
@@ -62,13 +62,6 @@ def _bias(b: np.ndarray | None, filters: int) -> np.ndarray | None:
     if b.shape != (filters,):
         raise CnnError("b", f"a number or one bias per filter ({filters})", shape_text(b.shape))
     return b
-
-
-def _gradient_in(dy, y_shape: tuple, y4_shape: tuple, max_elements: int) -> np.ndarray:
-    dy = materialize(dy, "dy", y_shape, max_elements)
-    if dy.shape not in (y_shape, y4_shape):
-        raise CnnError("dy", f"the shape of y, {shape_text(y_shape)}", shape_text(dy.shape))
-    return dy.reshape(y4_shape)
 
 
 def conv_geometry(x4_shape: tuple, w4_shape: tuple, p: ConvProblem) -> WindowGeometry:
@@ -89,8 +82,9 @@ def solve(p: ConvProblem, max_elements: int) -> Result:
     result.slice_axes.update({"w": ("o", "c"), "dw": ("o", "c")})
     result.inputs.update({"x": p.x, "w": p.w} | ({"b": p.b} if p.b is not None else {}))
     result.forward["y"] = y4.reshape(y_shape)
-    if p.dy is not None:
-        dy4 = _gradient_in(p.dy, y_shape, y4.shape, max_elements)
+    dy = read_upstream(p.source, y_shape, also=y4.shape)
+    if dy is not None:
+        dy4 = dy.reshape(y4.shape)
         grads = conv2d_backward(dy4, x4, w4, geom, p.groups, p.mode, has_bias=p.b is not None)
         result.inputs["dy"] = dy4.reshape(y_shape)
         result.backward["dx"] = grads.dx.reshape(p.x.shape)

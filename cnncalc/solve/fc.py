@@ -12,6 +12,7 @@ from cnncalc.errors import CnnError
 from cnncalc.layers.fc import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.inputs.tensors import Fill, RandomFill, materialize
+from cnncalc.naming import Naming
 from cnncalc.result import Result
 from cnncalc.solve.common import bias_from, check_names, note_no_upstream, read_array, read_upstream, require, shape_text
 
@@ -23,7 +24,7 @@ class FcProblem:
     w: np.ndarray
     b: np.ndarray | None
     layout: str
-    names: dict
+    names: Naming
     source: Problem
 
 

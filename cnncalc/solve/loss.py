@@ -10,6 +10,7 @@ from cnncalc.core.conventions import Rule, RuleId
 from cnncalc.core.loss import mse
 from cnncalc.layers.loss import SPEC
 from cnncalc.inputs.problem import Problem
+from cnncalc.naming import Naming
 from cnncalc.result import Result
 from cnncalc.solve.common import check_names, read_array, require
 
@@ -20,7 +21,7 @@ class LossProblem:
     y: np.ndarray
     target: np.ndarray
     reduction: str
-    names: dict
+    names: Naming
 
 
 def read(problem: Problem) -> LossProblem:

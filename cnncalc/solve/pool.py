@@ -12,6 +12,7 @@ from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, maxpool2d_
                                maxpool2d_forward, pool_geometry)
 from cnncalc.layers.pool import SPEC
 from cnncalc.inputs.problem import Problem
+from cnncalc.naming import Naming
 from cnncalc.result import Result
 from cnncalc.solve.common import check_names, check_window_sizes, check_windows_meet_input, note_no_upstream, read_array, read_upstream, require
 from cnncalc.solve.layout import as_nchw
@@ -29,7 +30,7 @@ class PoolProblem:
     ceil_mode: bool
     count_include_pad: bool
     ties: str
-    names: dict
+    names: Naming
     source: Problem
 
 

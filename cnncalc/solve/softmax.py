@@ -12,6 +12,7 @@ from cnncalc.core.softmax import (cross_entropy, softmax, softmax_backward,
 from cnncalc.errors import CnnError
 from cnncalc.layers.softmax import SPEC
 from cnncalc.inputs.problem import Problem
+from cnncalc.naming import Naming
 from cnncalc.result import Result
 from cnncalc.solve.common import check_names, read_array, require, shape_text
 
@@ -23,7 +24,7 @@ class SoftmaxProblem:
     target: np.ndarray | None
     reduction: str
     jacobian: bool
-    names: dict
+    names: Naming
 
 
 def read(problem: Problem) -> SoftmaxProblem:
