@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.core.conventions import Rule, RuleId
-from cnncalc.core.activations import ACTIVATIONS, activation_backward, activation_forward, on_kink
+from cnncalc.core.activations import ACTIVATIONS, activation_backward, activation_forward
 from cnncalc.layers.act import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.naming import Naming
 from cnncalc.result import Result
-from cnncalc.solve.common import check_names, note_no_upstream, read_array, read_upstream, require
+from cnncalc.solve.common import check_names, kink_warning, note_no_upstream, read_array, read_upstream, require
 
 @dataclass(frozen=True)
 class ActProblem:
@@ -43,10 +43,5 @@ def solve(p: ActProblem, max_elements: int) -> Result:
         result.backward["dx"] = activation_backward(p.kind, dy, p.x, y, p.slope)
     else:
         note_no_upstream(result, "the gradients (dx)")
-    kinks = int(on_kink(p.kind, p.x).sum())
-    if kinks:
-        result.warnings.append(
-            f"{kinks} entr{'y of x sits' if kinks == 1 else 'ies of x sit'} exactly on the kink at 0; cnncalc uses "
-            f"{'0' if p.kind == 'relu' else 'the slope a'} as the derivative there (PyTorch's choice); "
-            "hand answers often use 1 or ½")
+    result.warnings += kink_warning(p.kind, p.x, "")
     return result

@@ -53,6 +53,18 @@ def bias_from(problem: Problem, spec, outputs: int | None):
         raise problem.locate(error) from None
 
 
+def kink_warning(kind: str, x, where: str) -> list[str]:
+    """A warning when entries of x sit exactly on relu's or leaky_relu's kink at 0."""
+    from cnncalc.core.activations import KINKED, on_kink
+
+    kinks = int(on_kink(kind, x).sum()) if kind in KINKED else 0
+    if not kinks:
+        return []
+    slope = "0" if kind == "relu" else "the slope a"
+    return [f"{where}{kinks} entr{'y of x sits' if kinks == 1 else 'ies of x sit'} exactly on the kink at 0; "
+            f"cnncalc uses {slope} as the derivative there (PyTorch's choice); hand answers often use 1 or ½"]
+
+
 def require(problem: Problem, *keys: str, what: str = "a tensor") -> None:
     for key in keys:
         if not problem.has(key):

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from cnncalc.core.activations import KINKED, on_kink
 from cnncalc.core.conventions import Rule, RuleId, windows
 from cnncalc.core.network import Loss, Pool, run_network
 from cnncalc.core.softmax import target_distribution
@@ -26,7 +25,8 @@ from cnncalc.inputs.tensors import check_size, default_seed_note, materialize, r
 from cnncalc.layers.act import KINDS
 from cnncalc.naming import Naming, pipeline_gradients
 from cnncalc.solve.layout import shown_shape
-from cnncalc.solve.common import check_names, check_window_sizes, check_windows_meet_input, read_array, require, shape_text
+from cnncalc.solve.common import (check_names, check_window_sizes, check_windows_meet_input, kink_warning, read_array,
+                                  require, shape_text)
 from cnncalc.solve.pipeline_spec import COUNTER, LayerContext, PlannedLayer, build_layer, layer_entry
 
 MAP_FIRST = ("conv", "maxpool", "avgpool", "flatten")
@@ -270,14 +270,7 @@ def solve(p: PipelineProblem, max_elements: int) -> Result:
 
 
 def _kink_warnings(steps: list[PlannedLayer], inputs: list[np.ndarray]) -> list[str]:
-    warnings = []
-    for step, x in zip(steps, inputs):
-        kinks = int(on_kink(step.kind, x).sum()) if step.kind in KINKED else 0
-        if kinks:
-            warnings.append(f"{step.name}: {kinks} input entr{'y sits' if kinks == 1 else 'ies sit'} exactly on the "
-                            "kink at 0; the derivative used there is PyTorch's (0 for relu, the slope for "
-                            "leaky_relu); hand answers often use 1 or ½")
-    return warnings
+    return [line for step, x in zip(steps, inputs) for line in kink_warning(step.kind, x, f"{step.name}: ")]
 
 
 def _layer_options(step: PlannedLayer) -> dict:
