@@ -11,26 +11,16 @@ from __future__ import annotations
 
 import io
 import sys
-from pathlib import Path
 
 from rich.cells import cell_len
 from rich.console import Console
 
 from cnncalc.errors import CnnError
 from cnncalc.render.table import view_lines
+from cnncalc.render.targets import check_target
 from cnncalc.render.view import build_view
 
-def check_target(flag: str, path: str, force: bool) -> None:
-    """Refuse, before any work is done, a path that exists (without --force) or cannot be written."""
-    target = Path(path)
-    if target.is_dir():
-        raise CnnError(flag, "a file name", f"'{path}', a folder")
-    if target.exists() and not force:
-        raise CnnError(flag, "a file that does not exist yet", f"'{path}', which exists",
-                       hint="add --force to write over it")
-    if not target.parent.is_dir():
-        raise CnnError(flag, "a file in an existing folder", f"'{path}'",
-                       hint=f"the folder '{target.parent}' does not exist")
+
 
 
 def check_targets(out) -> None:

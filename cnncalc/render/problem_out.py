@@ -16,16 +16,17 @@ import re
 
 import numpy as np
 
+from cnncalc.render.targets import check_target
 from cnncalc.errors import CnnError
 
 FORMULA_KINDS = ("sum", "chain")
 
 
 def check_writable(path: str, force: bool, field: str = "--emit-problem") -> None:
-    """Refuse, before any work, to write over an existing file without --force."""
-    if path != "-" and os.path.exists(path) and not force:
-        raise CnnError(field, "a file that does not exist yet", f"'{path}', which exists",
-                       hint="add --force to write over it")
+    """Refuse, before any work, a file that exists (without --force), a folder, or a missing folder;
+    `-` is standard output."""
+    if path != "-":
+        check_target(field, path, force)
 
 
 def _plain_number(value: float):
