@@ -248,9 +248,11 @@ def _pair(missing: Term, extra: Term) -> TermPair:
 def spell_symbol(symbol: Symbol, loss: str = "L", style: str = "plain") -> str:
     """W_12, dL/dO_11 (plain) or W_{12}, \\frac{\\partial L}{\\partial O_{11}} (latex).
 
-    Indices are run together when all are single digits, else separated by commas: x_{1,12}.
+    Indices are run together as Naming.subscript runs them (up to two one-digit indices after a
+    name that does not end in a digit), else separated by commas: x_{1,12}, x_{1,1,1}, conv_1_{1,2}.
     """
-    separate = len(symbol.indices) > 1 and max(symbol.indices) > 9
+    separate = len(symbol.indices) > 1 and (len(symbol.indices) > 2 or max(symbol.indices) > 9
+                                            or symbol.name[-1:].isdigit())
     text = ("," if separate else "").join(map(str, symbol.indices))
     braces = style == "latex" or separate
     name = symbol.name

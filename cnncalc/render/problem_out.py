@@ -16,8 +16,8 @@ import re
 
 import numpy as np
 
-from cnncalc.render.targets import check_target
 from cnncalc.errors import CnnError
+from cnncalc.render.targets import check_target
 
 FORMULA_KINDS = ("sum", "chain")
 
