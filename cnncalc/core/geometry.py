@@ -18,6 +18,7 @@ import numpy as np
 
 from cnncalc.errors import CnnError
 
+AXIS_WORDS = ("rows", "columns")  # axes named, not numbered: no index base to get wrong
 Pair = tuple[int, int]
 Padding = tuple[Pair, Pair]  # ((top, bottom), (left, right))
 
@@ -88,7 +89,7 @@ def resolve_padding(spec, in_hw: Pair, kernel_hw: Pair, stride: Pair, dilation: 
         cells = as_pair(anchor, "anchor", 0)
         for axis, (cell, k) in enumerate(zip(cells, kernel_hw)):
             if cell >= k:
-                raise CnnError("anchor", f"a kernel cell index below {k} on axis {axis}", str(cell))
+                raise CnnError("anchor", f"a kernel cell index below {k} in the {AXIS_WORDS[axis]}", str(cell))
         return tuple(anchor_padding(k, d, c, mode) for k, d, c in zip(kernel_hw, dilation, cells))
     if spec is None or spec == "valid":
         return (0, 0), (0, 0)
@@ -182,7 +183,7 @@ class WindowGeometry:
                 field,
                 f"a window that fits the padded input ({self.padded_hw[0]}x{self.padded_hw[1]})",
                 f"an effective kernel of {self.effective_kernel_hw[0]}x{self.effective_kernel_hw[1]}"
-                f" (too large on axis {axis})",
+                f" (too large in the {AXIS_WORDS[axis]})",
                 hint="use a smaller kernel or more padding",
             )
 

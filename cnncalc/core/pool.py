@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnncalc.core.geometry import WindowGeometry, as_pair, window_geometry
+from cnncalc.core.geometry import AXIS_WORDS, WindowGeometry, as_pair, window_geometry
 from cnncalc.core.memory import keep_freed_memory
 from cnncalc.core.pool_planes import max_and_first, separable_spread, separable_sum
 from cnncalc.errors import CnnError, did_you_mean
@@ -69,7 +69,7 @@ def check_pool_geometry(geom: WindowGeometry, kind: str) -> None:
         raise CnnError("kind", "one of " + ", ".join(KINDS), repr(kind), did_you_mean(kind, KINDS))
     for axis, (k, pads) in enumerate(zip(geom.kernel_hw, geom.padding)):
         if 2 * max(pads) > k:
-            raise CnnError("padding", f"at most half the kernel size ({k // 2}) on axis {axis}",
+            raise CnnError("padding", f"at most half the kernel size ({k // 2}) in the {AXIS_WORDS[axis]}",
                            str(max(pads)), hint="PyTorch's pooling limit")
     if kind == "avg" and geom.dilation != (1, 1):
         raise CnnError("dilation", "1 (average pooling has no dilation)", str(list(geom.dilation)))
