@@ -19,6 +19,10 @@ CASES = [  # (n, c, o, hw, k, stride, padding, dilation, groups, mode)
     (4, 3, 3, (6, 7), (3, 2), 1, [[0, 2], [1, 0]], [2, 3], 3, "convolution"),  # depthwise, dilated
     (3, 2, 6, (5, 5), (2, 2), 1, "same", 1, 2, "correlation"),  # 3 filters per group
     (2, 4, 2, (5, 6), (3, 3), 1, 1, 1, 2, "correlation"),  # one filter per group of 2 channels
+    # one filter per group with padding beyond the kernel's reach d·(k − 1) on some sides:
+    # dx's correlation of dy cuts dy's outer rows or columns instead of framing them
+    (2, 3, 3, (4, 5), (2, 3), 1, [[3, 0], [1, 4]], 1, 3, "correlation"),
+    (3, 4, 2, (5, 4), (3, 2), 1, [[5, 2], [0, 3]], [2, 1], 2, "convolution"),
 ]
 
 
