@@ -32,10 +32,16 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+from cnncalc.core.memory import MMAP_BYTES, TRIM_BYTES
 from report import (Report, Settings, common_arguments, environment, finish, has_threadpoolctl, has_torch,
                     interleave, load_average, print_rows, ratio_figures, repeats_for, settings_from)
 
 PROCESS_KIND = {"torch": "torch"}  # every other implementation runs in a NumPy-only worker
+# Every worker keeps freed memory as cnncalc does for itself (cnncalc.core.memory), torch's
+# included: with glibc's default thresholds the first case a fresh torch worker ran paid a page
+# fault per page of every array on every pass (depthwise alone: torch 3.3-4.0 ms, 1.4 ms with
+# these), and the ratio flattered cnncalc.
+SAME_ALLOCATOR = {"MALLOC_MMAP_THRESHOLD_": str(MMAP_BYTES), "MALLOC_TRIM_THRESHOLD_": str(TRIM_BYTES)}
 TOLERANCE = 1e-9  # max |cnncalc − torch| allowed, relative to the largest |torch| entry (at least 1)
 
 
@@ -133,6 +139,7 @@ class Worker:
         # as these allow (cnncalc.core.parallel), so a 1-thread figure is one thread throughout.
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             env[var] = str(threads)
+        env.update(SAME_ALLOCATOR)
         self.name = f"{kind} worker ({threads} thread{'s' if threads > 1 else ''})"
         self.proc = subprocess.Popen([sys.executable, script, "--worker", kind, "--worker-threads", str(threads)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
