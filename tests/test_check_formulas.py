@@ -193,6 +193,11 @@ def test_a_different_formula_is_not_equal():
     ("dx_21", {"x": 2}, grad("x", (2, 1))),
     ("dx_21", {"x": 2, "dx": 2}, value("dx", (2, 1))),  # a tensor named dx is that tensor
     ("dL/db", {"b": 0}, grad("b", ())),
+    # a pipeline's parameters, written as Naming.subscript writes them
+    ("conv_1.weight_{1,1,2,1}", {"conv_1.weight": 4}, value("conv_1.weight", (1, 1, 2, 1))),
+    ("dL/dconv_1.weight_{1,1,2,1}", {"conv_1.weight": 4}, grad("conv_1.weight", (1, 1, 2, 1))),
+    ("dfc_2.bias_3", {"fc_2.bias": 1}, grad("fc_2.bias", (3,))),
+    (r"\frac{\partial L}{\partial fc_2.weight_{3,1}}", {"fc_2.weight": 2}, grad("fc_2.weight", (3, 1))),
 ])
 def test_subscripts_resolved_with_the_axes_map(text, axes, symbol):
     assert parse_formula(text, "f", axes).symbols() == {symbol}
@@ -288,6 +293,7 @@ def _caret_span(error: CnnError) -> tuple[int, int]:
     ("W", (0, 1), "2 indices for W"),
     (r"\frac{\partial O}{\partial W_{12}}", (15, 16), "the loss in the numerator"),  # a chain-rule factor
     ("dO/dW_12", (0, 2), "the loss in the numerator"),
+    ("W_{1,2}.bias", (0, 7), "a layer name before '.'"),
 ])
 def test_bad_formulas_are_named_with_a_caret(text, span, words):
     error = _error(text)

@@ -193,6 +193,21 @@ def test_a_wrong_formula_names_the_term_and_gives_the_right_one():
     assert formula.missing == ["dL/dO_11·W_12"] and formula.extra == ["dL/dO_11·W_22"]
 
 
+FC_PIPELINE = {"command": "pipeline", "input": [1, 2],
+               "layers": [{"type": "fc", "weight": [[1, 2], [3, 4]], "bias": [0, 1]}],
+               "loss": {"type": "mse", "reduction": "half_sum"}, "target": [0, 0]}
+
+
+def test_formulas_name_a_pipelines_parameters_as_naming_writes_them():
+    g = grade({**FC_PIPELINE, "expect": {
+        "fc_1": {"2": "fc_1.weight_{2,1}*input_1 + fc_1.weight_{2,2}*input_2 + fc_1.bias_2"},
+        "dL/dfc_1.weight": {"2,1": "dL/dfc_1_2 * input_1"}}})
+    assert _status(g) == "right", g.feedback
+    wrong = grade({**FC_PIPELINE, "expect": {"dL/dfc_1.weight": {"2,1": "dL/dfc_1_2 * input_2"}}})
+    assert wrong.verdict.names[0].entries[0].formula.pairs == [
+        "input_2 where input_1 belongs (in dL/dfc_1_2·input_1)"]
+
+
 def test_a_bad_formula_is_unreadable_with_a_caret():
     g = grade({**SEED002, "expect": {"dx": {"1,2": "dL/dO_11*Q_12"}}})
     entry = g.verdict.names[0].entries[0]

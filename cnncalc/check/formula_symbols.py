@@ -25,6 +25,7 @@ TOKEN_RE = re.compile(r"""
   | (?P<open>[(\[]|\\\{)
   | (?P<close>[)\]]|\\\})
   | (?P<op>[-+−/^_{},=])
+  | (?P<member>\.(?=[A-Za-z]))
   | (?P<bad>\\[A-Za-z]+|.)
 """, re.VERBOSE | re.DOTALL)
 CLOSERS = {"(": ")", "[": "]", "\\{": "\\}", "{": "}"}

@@ -274,8 +274,25 @@ class _Parser:
 
     def resolve(self, base: str, token: Token, kind: str) -> Symbol:
         groups = self.subscripts(token)
+        while self.at_member():  # a pipeline parameter: conv_1.weight_{1,1,1,1}
+            base = self.member_of(base, groups, token)
+            groups = self.subscripts(token)
         last = self.tokens[self.pos - 1]
         return Resolver(self, token, last).symbol(base, groups, kind)
+
+    def at_member(self) -> bool:
+        dot, after = self.peek(), self.peek(1)
+        return (dot is not None and dot.kind == "member" and after is not None and after.kind == "name"
+                and dot.start == self.tokens[self.pos - 1].end and after.start == dot.end)
+
+    def member_of(self, base: str, groups: list[list[Token]], first: Token) -> str:
+        """'conv', [[1]], '.weight' -> 'conv_1.weight': the groups before a '.' are part of the name."""
+        if any(len(group) != 1 for group in groups):
+            written = self.text[first.start:self.peek().start]
+            raise self.fail("a layer name before '.', like conv_1", first, repr(written), end=self.peek().start)
+        self.take()
+        part = self.take()
+        return base + "".join(f"_{group[0].text}" for group in groups) + "." + part.text
 
     def subscripts(self, token: Token) -> list[list[Token]]:
         """Index groups after a name: _11, _{2,1}, _1_3, [1,2]; each group a list of digit runs."""
