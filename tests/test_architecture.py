@@ -7,7 +7,7 @@ from pathlib import Path
 
 CORE = Path(__file__).parent.parent / "cnncalc" / "core"
 ALLOWED_ROOTS = {"numpy", "cnncalc", "__future__", "dataclasses", "math", "typing", "itertools",
-                 "functools", "enum", "fractions", "collections", "os", "concurrent", "contextlib", "ctypes",
+                 "functools", "enum", "fractions", "collections", "os", "concurrent", "contextlib", "ctypes", "importlib",
                  "threadpoolctl"}  # threadpoolctl: optional, used only when installed (core/parallel.py)
 
 

@@ -22,13 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnncalc.core.conv_gather import backward_gather, forward_gather
-from cnncalc.core.conv_offsets import backward_offsets, forward_offsets
-from cnncalc.core.conv_rows import backward_rows, forward_rows
-from cnncalc.core.conv_windows import backward_windows, forward_windows
+import importlib
+
 from cnncalc.core.geometry import WindowGeometry
 from cnncalc.core.memory import keep_freed_memory
-from cnncalc.core.parallel import thread_count
 
 METHODS = ("auto", "im2col", "windows", "rows", "offsets")
 IM2COL_MAX_ENTRIES = 12_000  # gathered window entries of the batch: below, call overhead rules
@@ -62,12 +59,28 @@ def choose_method(x_shape: tuple, w_shape: tuple, geom: WindowGeometry, method: 
     per_image = c * w_shape[2] * w_shape[3] * geom.out_hw[0] * geom.out_hw[1]
     if n * per_image <= IM2COL_MAX_ENTRIES:
         return "im2col"
+    from cnncalc.core.parallel import thread_count  # past homework sizes only (start-up)
+
     image_entries = c * x_shape[2] * x_shape[3] + w_shape[0] * geom.out_hw[0] * geom.out_hw[1]
     if min(n, thread_count()) * per_image > 2 * n * image_entries:
         return "offsets"
     one_filter = w_shape[0] * w_shape[1] == c  # O/G = 1
     cheap_rows = one_filter or 100 * geom.read_extent_hw()[1] <= 105 * geom.out_hw[1]
     return "rows" if geom.stride == (1, 1) and cheap_rows else "windows"
+
+
+# Each method's module and its two functions, imported when the method is first chosen:
+# a homework-size run (every command-line example) needs only the gather.
+_METHODS = {"im2col": ("conv_gather", "forward_gather", "backward_gather"),
+            "windows": ("conv_windows", "forward_windows", "backward_windows"),
+            "rows": ("conv_rows", "forward_rows", "backward_rows"),
+            "offsets": ("conv_offsets", "forward_offsets", "backward_offsets")}
+
+
+def _method(chosen: str, direction: str):
+    module, forward, backward = _METHODS[chosen]
+    functions = importlib.import_module(f"cnncalc.core.{module}")
+    return getattr(functions, forward if direction == "forward" else backward)
 
 
 def _grouped_kernel(w: np.ndarray, mode: str, groups: int) -> np.ndarray:
@@ -80,10 +93,8 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geom: Win
     """y (N, O, Ho, Wo) from x (N, C, H, W), w (O, C/groups, kH, kW), b (O,) or None."""
     chosen = choose_method(x.shape, w.shape, geom, method)
     keep_freed_memory()
-    if chosen == "offsets":
-        return forward_offsets(x, _oriented(w, mode), b, geom, groups)
-    run = {"im2col": forward_gather, "windows": forward_windows, "rows": forward_rows}[chosen]
-    return run(x, _grouped_kernel(w, mode, groups), b, geom, groups)
+    kernel = _oriented(w, mode) if chosen == "offsets" else _grouped_kernel(w, mode, groups)
+    return _method(chosen, "forward")(x, kernel, b, geom, groups)
 
 
 def conv2d_backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray, geom: WindowGeometry, groups: int = 1,
@@ -97,11 +108,8 @@ def conv2d_backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray, geom: WindowGe
     """
     chosen = choose_method(x.shape, w.shape, geom, method)
     keep_freed_memory()
-    if chosen == "offsets":
-        dx, dw = backward_offsets(dy, x, _oriented(w, mode), geom, groups)
-    else:
-        run = {"im2col": backward_gather, "windows": backward_windows, "rows": backward_rows}[chosen]
-        dx, dw = run(dy, x, _grouped_kernel(w, mode, groups), geom, groups)
+    kernel = _oriented(w, mode) if chosen == "offsets" else _grouped_kernel(w, mode, groups)
+    dx, dw = _method(chosen, "backward")(dy, x, kernel, geom, groups)
     dw = _oriented(dw.reshape(w.shape), mode)
     db = dy.sum(axis=(0, 2, 3)) if has_bias else None
     return ConvGradients(np.ascontiguousarray(dx), np.ascontiguousarray(dw), db)
