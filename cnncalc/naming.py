@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cnncalc.errors import CnnError, did_you_mean
+from cnncalc.errors import CnnError, did_you_mean, shape_text
 
 # The gradients of the single-layer commands: dx is dL/dx, and so on.
 LAYER_GRADIENTS = {"dx": "x", "dw": "w", "db": "b", "dy": "y", "dp": "p", "dz": "z"}
@@ -72,6 +72,36 @@ class Naming:
         plain = len(kept) <= 2 and all(i < 10 for i in kept) and not shown[-1:].isdigit()
         joined = "".join(map(str, kept)) if plain else "{" + ",".join(map(str, kept)) + "}"
         return f"{shown}_{joined}"
+
+
+    def read_index(self, written, name: str, shape: tuple[int, ...], field: str, found: str | None = None
+                   ) -> tuple[int, ...]:
+        """The 0-based index of indices written in this base ("2,1", "[2,1]", 3), the reverse of
+        entry(): axes of length 1 may be left out. `found` is what an error quotes (default: written)."""
+        text = str(written).strip().strip("[]()")
+        parts = [part.strip() for part in text.split(",")] if text else []
+        quoted = found if found is not None else repr(str(written))
+        if not all(part.lstrip("-").isdigit() for part in parts):
+            raise CnnError(field, f"an entry of {self.shown(name)} written as indices, like \"2,1\"", quoted)
+        index = _full_index([int(part) - self.base for part in parts], shape)
+        if index is None or not all(0 <= i < n for i, n in zip(index, shape)):
+            last = ",".join(str(n - 1 + self.base) for n in shape if n != 1) or "no index"
+            raise CnnError(field, f"an entry of {self.shown(name)} ({shape_text(shape)}: indices from {self.base} "
+                                  f"to [{last}], index base {self.base})", quoted)
+        return index
+
+
+def _full_index(given: list[int], shape: tuple[int, ...]) -> tuple[int, ...] | None:
+    """Indices for every axis, or for the axes longer than 1 (the others are 0); None if neither."""
+    if len(given) == len(shape):
+        return tuple(given)
+    kept = [axis for axis, n in enumerate(shape) if n != 1]
+    if len(given) != len(kept):
+        return None
+    index = [0] * len(shape)
+    for axis, value in zip(kept, given):
+        index[axis] = value
+    return tuple(index)
 
 
 def _person_axes(index: tuple[int, ...], shape: tuple[int, ...] | None) -> tuple[int, ...]:

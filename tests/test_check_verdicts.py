@@ -162,7 +162,7 @@ def test_entry_keys_in_the_files_index_base():
     assert _status(one) == _status(zero) == "right"
     assert zero.verdict.names[0].entries[0].entry == "dL/dI[1,1]"
     out_of_range = grade({**SEED002, "expect": {"dx": {"4,1": 6}}})
-    assert "indices from 1 to 3,3" in out_of_range.feedback
+    assert "indices from 1 to [3,3], index base 1" in out_of_range.feedback
 
 
 def test_a_column_kernel_entry_may_leave_out_its_unit_axis():

@@ -62,7 +62,7 @@ def test_entry_errors_are_one_line_with_exit_2():
     assert "did you mean 'dL/dI'?" in bad_name.err
     outside = cnncalc("conv", SEED_002, "--entry", "dx[3,3]", "--index-base", "0")
     assert outside.code == 2 and outside.err.count("\n") == 1
-    assert "indices from 0 to [2,2] with --index-base 0" in outside.err
+    assert "indices from 0 to [2,2], index base 0" in outside.err
     assert cnncalc("conv", SEED_002, "--entry", "dx[0,0]", "--index-base", "0").code == 0
     assert cnncalc("pool", "-x", "3x3", "--kernel-size", "2", "--symbolic").code == 2
 

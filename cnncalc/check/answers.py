@@ -108,27 +108,3 @@ def _shape_of(raw, field: str) -> tuple[int, ...]:
     if len(shapes) != 1:
         raise CnnError(field, "a rectangular list of answers (every row the same length)", "rows of different lengths")
     return (len(raw),) + shapes.pop()
-
-
-def entry_index(key, shape: tuple[int, ...], base: int, field: str, shown: str) -> tuple[int, ...]:
-    """The 0-based index of an entry key ("2,1", "[2,1]", 3) in `shape`; axes of length 1 may be left out."""
-    text = str(key).strip().strip("[]()")
-    parts = [part.strip() for part in text.split(",")] if text else []
-    if not all(re.fullmatch(r"-?\d+", part) for part in parts):
-        raise CnnError(field, f"an entry of {shown} written as indices, like \"2,1\"", repr(key))
-    given = [int(part) - base for part in parts]
-    kept = [axis for axis, n in enumerate(shape) if n != 1]
-    if len(given) == len(shape):
-        index = given
-    elif len(given) == len(kept):
-        index = [0] * len(shape)
-        for axis, value in zip(kept, given):
-            index[axis] = value
-    else:
-        index = None
-    if index is None or not all(0 <= i < n for i, n in zip(index, shape)):
-        last = ",".join(str(n - 1 + base) for n in shape if n != 1) or "no index"
-        size = "×".join(map(str, shape)) or "a scalar"
-        raise CnnError(field, f"an entry of {shown} ({size}: indices from {base} to {last}, "
-                              f"index base {base})", repr(str(key)))
-    return tuple(index)

@@ -15,7 +15,7 @@ import numpy as np
 
 from cnncalc.check.diagnosis_rules import Candidate, grown_to, shown, square_transposed
 from cnncalc.core.conv import conv2d_backward, conv2d_forward
-from cnncalc.core.geometry import WindowGeometry
+from cnncalc.core.geometry import WindowGeometry, recorded_geometry
 from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, maxpool2d_backward,
                                maxpool2d_forward)
 from cnncalc.core.terms_pool import TIES, AvgPoolTermMap, MaxPoolTermMap
@@ -42,10 +42,7 @@ class Windowed:
 
 
 def _geometry(params: dict, in_hw) -> WindowGeometry:
-    kernel = params.get("kernel_size") or params["weight_oihw"][2:]
-    padding = tuple(tuple(pair) for pair in params["padding"])
-    return WindowGeometry(tuple(in_hw), tuple(kernel), tuple(params["stride"]), tuple(params["dilation"]),
-                          padding, bool(params.get("ceil_mode", False)))
+    return recorded_geometry(params, in_hw, params.get("kernel_size") or params["weight_oihw"][2:])
 
 
 def conv_setup(result: Result) -> Windowed:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnncalc.check.answers import Given, MISSING, TensorAnswer, entry_index, read_given, read_tensor_answer
+from cnncalc.check.answers import Given, MISSING, TensorAnswer, read_given, read_tensor_answer
 from cnncalc.check.points import PointsPlan
 from cnncalc.check.tolerance import Tolerance
 from cnncalc.check.verdicts import EntryVerdict, NameVerdict, Numeric, name_status
@@ -125,7 +125,7 @@ class Judge:
     def entries(self, name: str, right: np.ndarray, raw: dict, field: str) -> list[EntryVerdict]:
         verdicts = []
         for key, value in raw.items():
-            index = entry_index(key, right.shape, self.naming.base, f"{field}.{key}", self.naming.shown(name))
+            index = self.naming.read_index(key, name, right.shape, f"{field}.{key}")
             verdicts.append(self.entry(name, index, read_given(value, f"{field}[{key}]"), right[index],
                                        f"{field}[{key}]"))
         return verdicts

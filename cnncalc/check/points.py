@@ -65,12 +65,9 @@ def read_points(raw, judge, partial: bool, field: str = "points") -> PointsPlan:
     for written, worth in raw.items():
         name = judge.canonical(written, f"{field}.{written}")
         if isinstance(worth, dict):
-            from cnncalc.check.answers import entry_index
-
             shape = judge.right_array(name).shape
-            per_name[name] = {entry_index(key, shape, judge.naming.base, f"{field}.{written}.{key}",
-                                          judge.naming.shown(name)): _amount(value, f"{field}.{written}.{key}")
-                              for key, value in worth.items()}
+            per_name[name] = {judge.naming.read_index(key, name, shape, f"{field}.{written}.{key}"):
+                              _amount(value, f"{field}.{written}.{key}") for key, value in worth.items()}
         else:
             per_name[name] = _amount(worth, f"{field}.{written}")
     return PointsPlan(per_name, partial)

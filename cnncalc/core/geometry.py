@@ -197,6 +197,14 @@ def window_geometry(in_hw: Pair, kernel_hw: Pair, stride=1, padding=None, dilati
     return WindowGeometry(tuple(in_hw), tuple(kernel_hw), stride_p, dilation_p, pad, ceil_mode)
 
 
+def recorded_geometry(params: dict, in_hw: Pair, kernel_hw: Pair) -> WindowGeometry:
+    """The geometry a result's parameters record, rebuilt (padding already resolved into pairs):
+    how explanations and the diagnosis of a wrong answer see the layer the solver ran."""
+    padding = tuple(tuple(pair) for pair in params["padding"])
+    return WindowGeometry(tuple(in_hw), tuple(kernel_hw), tuple(params["stride"]), tuple(params["dilation"]),
+                          padding, bool(params.get("ceil_mode", False)))
+
+
 # --- per-window and per-cell lookups (for term maps and explanations) ---------------------------
 
 @dataclass(frozen=True, eq=False)

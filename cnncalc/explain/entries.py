@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from cnncalc.errors import CnnError, shape_text
+from cnncalc.errors import CnnError
 from cnncalc.explain.steps import Index
 
 ENTRY = re.compile(r"^\s*(?P<name>[^\[\]]+?)\s*(?:\[(?P<index>[^\]]*)\])?\s*$")
@@ -28,28 +28,7 @@ def parse_entry(text: str, naming, shapes: dict[str, tuple]) -> tuple[str, Index
     if not match:
         raise CnnError("--entry", "an entry like dx[2,1] (a name, then indices in brackets)", f"'{text}'")
     name = naming.canonical(match["name"], list(shapes), "--entry")
-    shape = tuple(shapes[name])
-    given = [part.strip() for part in (match["index"] or "").split(",") if part.strip()]
-    if not all(re.fullmatch(r"-?\d+", part) for part in given):
-        raise CnnError("--entry", "whole-number indices", f"'{text}'")
-    index = _full_index([int(part) - naming.base for part in given], shape)
-    if index is None or not all(0 <= i < n for i, n in zip(index, shape)):
-        last = ",".join(str(n - 1 + naming.base) for n in shape if n != 1) or "no index"
-        raise CnnError("--entry", f"an entry of {naming.shown(name)} ({shape_text(shape)}, indices from "
-                       f"{naming.base} to [{last}] with --index-base {naming.base})", f"'{text}'")
-    return name, index
-
-
-def _full_index(given: list[int], shape: tuple) -> Index | None:
-    if len(given) == len(shape):
-        return tuple(given)
-    kept = [k for k, n in enumerate(shape) if n != 1]
-    if len(given) != len(kept):
-        return None
-    index = [0] * len(shape)
-    for k, value in zip(kept, given):
-        index[k] = value
-    return tuple(index)
+    return name, naming.read_index(match["index"] or "", name, tuple(shapes[name]), "--entry", f"'{text}'")
 
 
 def collect(sections, max_steps: int) -> tuple[list, int]:

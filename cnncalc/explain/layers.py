@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from cnncalc.core.geometry import WindowGeometry, window_cells
+from cnncalc.core.geometry import WindowGeometry, recorded_geometry, window_cells
 from cnncalc.core.terms import ConvTermMap, FcTermMap
 from cnncalc.core.terms_pool import AvgPoolTermMap
 from cnncalc.explain import conv_views
@@ -21,12 +21,6 @@ from cnncalc.explain.size import size_section
 from cnncalc.explain.tensors import ref
 
 GRID_CHANNELS = 4  # --entry draws at most this many slices per tensor
-
-
-def geometry_of(params: dict, in_hw, kernel_hw) -> WindowGeometry:
-    padding = tuple(tuple(pair) for pair in params["padding"])
-    return WindowGeometry(tuple(in_hw), tuple(kernel_hw), tuple(params["stride"]), tuple(params["dilation"]),
-                          padding, bool(params.get("ceil_mode", False)))
 
 
 def tensor_refs(result, shapes: dict, symbolic: bool) -> dict:
@@ -83,7 +77,7 @@ class ConvExplainer(LinearExplainer):
     def __init__(self, result, symbolic: bool):
         p = result.parameters
         x4, w4 = tuple(p["input_nchw"]), tuple(p["weight_oihw"])
-        geom = geometry_of(p, x4[2:], w4[2:])
+        geom = recorded_geometry(p, x4[2:], w4[2:])
         self.mode, self.groups = p["mode"], p["groups"]
         term_map = ConvTermMap(x4, w4, geom, self.groups, self.mode, p["bias"])
         shapes = term_map.shapes() | {"x": x4, "w": w4, "dy": term_map.shapes()["y"]}
@@ -127,7 +121,7 @@ class AvgPoolExplainer(LinearExplainer):
         p = result.parameters
         x = result.tensor("x")
         x4 = (1,) * (4 - np.ndim(x)) + tuple(np.shape(x))
-        geom = geometry_of(p, x4[2:], p["kernel_size"])
+        geom = recorded_geometry(p, x4[2:], p["kernel_size"])
         term_map = AvgPoolTermMap(x4, geom, bool(p["count_include_pad"]))
         shapes = term_map.shapes() | {"x": x4, "dy": term_map.shapes()["y"]}
         super().__init__(term_map, tensor_refs(result, shapes, symbolic), geom)

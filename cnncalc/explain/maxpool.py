@@ -8,9 +8,10 @@ from fractions import Fraction
 
 import numpy as np
 
+from cnncalc.core.geometry import recorded_geometry
 from cnncalc.core.terms_pool import MaxPoolTermMap
 from cnncalc.errors import CnnError
-from cnncalc.explain.layers import GRID_CHANNELS, geometry_of, tensor_refs
+from cnncalc.explain.layers import GRID_CHANNELS, tensor_refs
 from cnncalc.explain.linear import LinearSteps, Section
 from cnncalc.explain.marks import cells_of, padded_grid, plain_grid
 from cnncalc.explain.size import size_section
@@ -26,7 +27,7 @@ class MaxPoolExplainer:
         p = result.parameters
         x = np.asarray(result.tensor("x"), dtype=np.float64)
         x4 = x.reshape((1,) * (4 - x.ndim) + x.shape)
-        self.geom = geometry_of(p, x4.shape[2:], p["kernel_size"])
+        self.geom = recorded_geometry(p, x4.shape[2:], p["kernel_size"])
         self.ties = p["ties"]
         self.map = MaxPoolTermMap(x4, self.geom)
         shapes = self.map.shapes() | {"x": x4.shape, "dy": self.map.shapes()["y"]}
