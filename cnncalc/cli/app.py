@@ -111,8 +111,7 @@ def check(
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", rich_help_panel=opt.OUTPUT,
                                      help="table, json (one line per file), gradescope, prairielearn or junit."
                                      )] = "table",
-    as_json: Annotated[bool, typer.Option("--json", help="Short for --format json.",
-                                          rich_help_panel=opt.OUTPUT)] = False,
+    as_json: opt.Json = False,
     tolerance: Annotated[Optional[str], typer.Option(
         "--tolerance", metavar="MODE[:ARGS]", rich_help_panel=CHECK, show_default=False,
         help="written (the decimals written; default), exact, relabs:rtol=0.01,atol=1e-8, sigfig:3 or "
@@ -125,9 +124,7 @@ def check(
                                           help="In a batch, each file's verdict before the summary.")] = False,
     explain: Annotated[bool, typer.Option("--explain", rich_help_panel=opt.EXPLAIN,
                                           help="The right derivation of each wrong entry (and of no other).")] = False,
-    index_base: Annotated[Optional[int], typer.Option(
-        "--index-base", min=0, max=1, metavar="1|0", rich_help_panel=opt.OUTPUT, show_default=False,
-        help="Entries (dx: {\"2,1\": 5}) counted from 1 or 0 [default: the file's index_base:, else 1].")] = None,
+    index_base: opt.IndexBase = None,
     max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS,
     debug: opt.Debug = False,
 ) -> int:
