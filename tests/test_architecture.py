@@ -19,7 +19,8 @@ def _imported_roots(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             roots.add(node.module.split(".")[0])
             if node.module.startswith("cnncalc.") and not (node.module.startswith("cnncalc.core")
-                                                           or node.module == "cnncalc.errors"):
+                                                           or node.module in ("cnncalc.errors",
+                                                                              "cnncalc.vocabulary")):
                 roots.add(node.module)
     return roots
 

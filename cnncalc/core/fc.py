@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.errors import CnnError, did_you_mean
-
-LAYOUTS = ("out-in", "in-out")
+from cnncalc.vocabulary import FC_LAYOUTS as LAYOUTS
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.errors import CnnError, did_you_mean
+from cnncalc.vocabulary import MSE_REDUCTIONS
 
-MSE_REDUCTIONS = ("half_sum", "sum", "mean")
+
 @dataclass(frozen=True)
 class MseResult:
     loss: float

@@ -23,9 +23,7 @@ from cnncalc.core.geometry import AXIS_WORDS, WindowGeometry, as_pair, window_ge
 from cnncalc.core.memory import keep_freed_memory
 from cnncalc.core.pool_planes import max_and_first, separable_spread, separable_sum
 from cnncalc.errors import CnnError, did_you_mean
-
-KINDS = ("max", "avg")
-TIES = ("first", "split", "all")
+from cnncalc.vocabulary import POOL_KINDS as KINDS, POOL_TIES as TIES
 
 
 @dataclass(frozen=True)

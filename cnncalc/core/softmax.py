@@ -19,8 +19,7 @@ import numpy as np
 
 from cnncalc.core.memory import keep_freed_memory
 from cnncalc.errors import CnnError, did_you_mean
-
-REDUCTIONS = ("sum", "mean")
+from cnncalc.vocabulary import CROSS_ENTROPY_REDUCTIONS as REDUCTIONS
 
 
 @dataclass(frozen=True)

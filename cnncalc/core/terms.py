@@ -26,9 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from cnncalc.core.geometry import WindowGeometry, offset_reads, window_cells, windows_covering
-
-MODES = ("correlation", "convolution")
-FC_LAYOUTS = ("out-in", "in-out")
+from cnncalc.vocabulary import CONV_MODES as MODES, FC_LAYOUTS
 
 
 @dataclass(frozen=True, eq=False)

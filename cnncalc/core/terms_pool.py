@@ -22,8 +22,7 @@ import numpy as np
 from cnncalc.core.geometry import WindowGeometry, window_cells, windows_covering
 from cnncalc.core.pool import cells_counted
 from cnncalc.core.terms import EntryLookup, Terms, checked_entry, index_rows
-
-TIES = ("first", "split", "all")
+from cnncalc.vocabulary import POOL_TIES as TIES
 
 
 def _pool_shapes(x_shape, geom: WindowGeometry) -> dict[str, tuple[int, ...]]:

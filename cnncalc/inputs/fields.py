@@ -10,7 +10,7 @@ import difflib
 
 from cnncalc.errors import CnnError, did_you_mean, has_unprintable, printable
 from cnncalc.inputs.literals import parse_literal, parse_number
-
+from cnncalc.vocabulary import PADDING_WORDS
 
 LARGEST = 2**31 - 1  # no stride, size or padding of a hand problem comes near; NumPy wants C ints
 
@@ -66,12 +66,12 @@ def read_int_or_pair(minimum: int):
 
 def read_padding(raw, field: str):
     """p, [p_rows, p_cols], [[top, bottom], [left, right]], valid, same or full."""
-    if isinstance(raw, str) and raw.strip().lower() in ("valid", "same", "full"):
+    if isinstance(raw, str) and raw.strip().lower() in PADDING_WORDS:
         return raw.strip().lower()
     if isinstance(raw, str) and raw.strip()[:1].isalpha():
         word = raw.strip()
         raise CnnError(field, "an integer, a pair, [[top,bottom],[left,right]], valid, same or full",
-                       repr(word), hint=did_you_mean(word.lower(), ("valid", "same", "full")))
+                       repr(word), hint=did_you_mean(word.lower(), PADDING_WORDS))
     value = _parsed(raw, field)
     flat = value if isinstance(value, list) else [value]
     flat = [v for item in flat for v in (item if isinstance(item, list) else [item])]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from cnncalc.layers.spec import CommandSpec, Option
+from cnncalc.vocabulary import ACTIVATION_KINDS
 
-KINDS = ("relu", "leaky_relu", "sigmoid", "tanh")
+KINDS = ACTIVATION_KINDS
 LEAKY_SLOPE = 0.01  # PyTorch's default negative_slope
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from cnncalc.layers.spec import CommandSpec, Option
+from cnncalc.vocabulary import MSE_REDUCTIONS
 
 REDUCTION = Option("reduction", "choice", "half_sum: L = ½·Σ(y − t)², dL/dy = y − t (the textbook form); sum: Σ(y − t)²; "
-                                          "mean: (1/n)·Σ(y − t)², PyTorch's MSELoss.", default="half_sum", choices=("half_sum", "sum", "mean"),
+                                          "mean: (1/n)·Σ(y − t)², PyTorch's MSELoss.", default="half_sum", choices=MSE_REDUCTIONS,
                    aliases={"half": "half_sum"}, torch="reduction")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cnncalc.layers import common
 from cnncalc.layers.spec import CommandSpec, Option
+from cnncalc.vocabulary import POOL_KINDS
 
 
 def _solver():
@@ -19,7 +20,7 @@ SPEC = CommandSpec(
     options=(
         Option("x", "tensor", "Input x: (H,W), (C,H,W) or (N,C,H,W).", flag="-x", torch="input"),
         common.UPSTREAM,
-        Option("kind", "choice", "max or avg.", default="max", choices=("max", "avg"),
+        Option("kind", "choice", "max or avg.", default="max", choices=POOL_KINDS,
                aliases={"average": "avg", "maximum": "max", "maxpool": "max", "avgpool": "avg"}),
         common.WINDOW,
         common.STRIDE.but(help="Stride: an int or a pair.", default=None,

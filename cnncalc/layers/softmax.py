@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from cnncalc.layers.spec import CommandSpec, Option
+from cnncalc.vocabulary import CROSS_ENTROPY_REDUCTIONS
 
 REDUCTION = Option("reduction", "choice", "sum or mean (divides L and the gradients by N, the number of rows).", default="sum",
-                   choices=("sum", "mean"), torch="reduction")
+                   choices=CROSS_ENTROPY_REDUCTIONS, torch="reduction")
 
 
 def _solver():

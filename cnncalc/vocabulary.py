@@ -1,0 +1,15 @@
+"""The words the engine and the option declarations share, one tuple each.
+
+No imports: the NumPy core (which validates them) and the light declarations in
+cnncalc.layers (which offer them on the command line, with `cnncalc --help` importing
+no NumPy) both read them here, so a word added in one place is added everywhere.
+"""
+
+ACTIVATION_KINDS = ("relu", "leaky_relu", "sigmoid", "tanh")
+CONV_MODES = ("correlation", "convolution")
+FC_LAYOUTS = ("out-in", "in-out")
+POOL_KINDS = ("max", "avg")
+POOL_TIES = ("first", "split", "all")
+PADDING_WORDS = ("valid", "same", "full")
+MSE_REDUCTIONS = ("half_sum", "sum", "mean")
+CROSS_ENTROPY_REDUCTIONS = ("sum", "mean")
