@@ -14,40 +14,13 @@ from cnncalc.exact.commands import Exact, mse_only, single_layer, softmax_only
 MAX_EXACT_ENTRIES = 200_000  # Fractions are Python objects: beyond this the note says why there are none
 
 
-def _conv(result, typed, raw):
-    from cnncalc.core import network
-    from cnncalc.solve.conv import _bias
-    from cnncalc.solve.layout import as_nchw, as_oihw
+def _one_layer(result, typed, raw):
+    from cnncalc.solve.one_layer import one_layer
 
-    w4 = as_oihw(typed.w)
-    bias = _bias(typed.b, w4.shape[0]) if typed.b is not None else None
-    layer = network.Conv(w4, bias, typed.stride, typed.padding, typed.dilation, typed.groups, typed.mode,
-                         typed.anchor)
-    return single_layer(result, layer, raw, "x", {"weight": "w", "bias": "b"}, as_nchw(typed.x).shape)
-
-
-def _pool(result, typed, raw):
-    from cnncalc.core import network
-    from cnncalc.solve.layout import as_nchw
-
-    layer = network.Pool(typed.kind, typed.kernel_size, typed.stride, typed.padding, typed.dilation,
-                         typed.ceil_mode, typed.count_include_pad, typed.ties)
-    return single_layer(result, layer, raw, "x", {}, as_nchw(typed.x).shape)
-
-
-def _fc(result, typed, raw):
-    from cnncalc.core import network
-
-    layer = network.Fc(typed.w, typed.b, typed.layout)
-    shape = (result.parameters["batch"], result.parameters["in"])
-    return single_layer(result, layer, raw, "x", {"weight": "w", "bias": "b"}, shape)
-
-
-def _act(result, typed, raw):
-    from cnncalc.core import network
-
-    layer = network.Activation(typed.kind, typed.slope)
-    return single_layer(result, layer, raw, "x", {}, typed.x.shape, typed.source.values.get("slope"))
+    layer, batch_shape = one_layer(result, typed)
+    params = {"weight": "w", "bias": "b"} if result.command in ("conv", "fc") else {}
+    slope = typed.source.values.get("slope") if result.command == "act" else None
+    return single_layer(result, layer, raw, "x", params, batch_shape, slope)
 
 
 def _raw(problem, names) -> dict:
@@ -71,7 +44,7 @@ def compute_exact(result, typed, problem) -> Exact:
         return mse_only(result, raw)
     if result.command == "softmax":
         return softmax_only(result, raw)
-    return {"conv": _conv, "pool": _pool, "fc": _fc, "act": _act}[result.command](result, typed, raw)
+    return _one_layer(result, typed, raw)
 
 
 def attach_exact(result, typed, problem) -> None:

@@ -20,38 +20,17 @@ def _single(result, typed, layer, batch_shape: tuple, params: dict, start: str =
                    result.inputs["dy"] if has_dy else None, gradient_names=grads, out_shape=np.shape(y))
 
 
-def _conv(result, typed):
-    from cnncalc.solve.conv import _bias
-    from cnncalc.solve.layout import as_nchw, as_oihw
+def _one_layer(result, typed) -> Program:
+    from cnncalc.solve.one_layer import one_layer
 
-    w4 = as_oihw(typed.w)
-    bias = _bias(typed.b, w4.shape[0]) if typed.b is not None else None
-    layer = network.Conv(w4, bias, typed.stride, typed.padding, typed.dilation, typed.groups, typed.mode,
-                         typed.anchor)
-    params = {"weight": Param("w", "w", typed.w, w4.shape)}
-    if bias is not None:
-        params["bias"] = Param("b", "b", bias if typed.b.size != bias.size else typed.b, bias.shape)
-    return _single(result, typed, layer, as_nchw(typed.x).shape, params)
-
-
-def _pool(result, typed):
-    from cnncalc.solve.layout import as_nchw
-
-    layer = network.Pool(typed.kind, typed.kernel_size, typed.stride, typed.padding, typed.dilation,
-                         typed.ceil_mode, typed.count_include_pad, typed.ties)
-    return _single(result, typed, layer, as_nchw(typed.x).shape, {})
-
-
-def _fc(result, typed):
-    layer = network.Fc(typed.w, typed.b, typed.layout)
-    params = {"weight": Param("w", "w", typed.w, typed.w.shape)}
-    if typed.b is not None:
-        params["bias"] = Param("b", "b", typed.b, typed.b.shape)
-    return _single(result, typed, layer, (result.parameters["batch"], result.parameters["in"]), params)
-
-
-def _act(result, typed):
-    return _single(result, typed, network.Activation(typed.kind, typed.slope), typed.x.shape, {})
+    layer, batch_shape = one_layer(result, typed)
+    params = {}
+    if result.command in ("conv", "fc"):
+        params["weight"] = Param("w", "w", typed.w, layer.weight.shape)
+        if layer.bias is not None:  # a conv's bias may be given as one number for every filter
+            given = typed.b if typed.b.size == layer.bias.size else layer.bias
+            params["bias"] = Param("b", "b", given, layer.bias.shape)
+    return _single(result, typed, layer, batch_shape, params)
 
 
 def _softmax(result, typed):
@@ -88,5 +67,5 @@ def _pipeline(result, typed):
 
 
 def program(result, typed) -> Program:
-    return {"conv": _conv, "pool": _pool, "fc": _fc, "act": _act, "softmax": _softmax, "loss": _loss,
-            "pipeline": _pipeline}[result.command](result, typed)
+    own = {"softmax": _softmax, "loss": _loss, "pipeline": _pipeline}
+    return own.get(result.command, _one_layer)(result, typed)
