@@ -141,7 +141,13 @@ HAND_WRITTEN["check"] = (check, CHECK_EXAMPLE, None)
 COMMAND_NAMES = ("conv", "pool", "fc", "act", "softmax", "loss", "pipeline", "check", "examples", "shape")
 COMMANDS = {name: SPECS.get(name) or HAND_WRITTEN[name] for name in COMMAND_NAMES}
 
-app = build_app()
+def __getattr__(name: str):
+    """`app`, the whole command tree (for --help, completion and tests), built when first asked
+    for: a run of one command builds only that command (no work at import)."""
+    if name == "app":
+        globals()["app"] = build_app()
+        return globals()["app"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -150,4 +156,4 @@ def main(argv: list[str] | None = None) -> None:
 
     args = (sys.argv[1:] if argv is None else argv) or ["--help"]
     chosen = next((arg for arg in args if not arg.startswith("-")), None)
-    sys.exit(run_guarded(build_app(chosen) if chosen in COMMANDS else app, args))
+    sys.exit(run_guarded(build_app(chosen if chosen in COMMANDS else None), args))
