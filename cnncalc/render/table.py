@@ -175,6 +175,7 @@ def explanation_lines(explanation, width: int, limit: int | None) -> list[Text]:
 def render_table(result: Result, console: Console, precision: int = 4, base: int = 1) -> None:
     """Print `result` on `console`: split to the terminal's width, or at natural width when piped."""
     limit = console.width if console.is_terminal else None
-    for line in view_lines(build_view(result, precision, base), console.width, limit):
+    lines = view_lines(build_view(result, precision, base), console.width, limit)
+    for line in lines:
         line.rstrip()
-        console.print(line, soft_wrap=True)
+    console.print(Text("\n").join(lines), soft_wrap=True)  # one print: each costs a render pass
