@@ -9,6 +9,7 @@ the gradient of which: never from a string prefix.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from cnncalc.errors import CnnError, did_you_mean, shape_text
@@ -73,7 +74,6 @@ class Naming:
         joined = "".join(map(str, kept)) if plain else "{" + ",".join(map(str, kept)) + "}"
         return f"{shown}_{joined}"
 
-
     def read_index(self, written, name: str, shape: tuple[int, ...], field: str, found: str | None = None
                    ) -> tuple[int, ...]:
         """The 0-based index of indices written in this base ("2,1", "[2,1]", 3), the reverse of
@@ -81,13 +81,14 @@ class Naming:
         text = str(written).strip().strip("[]()")
         parts = [part.strip() for part in text.split(",")] if text else []
         quoted = found if found is not None else repr(str(written))
-        if not all(part.lstrip("-").isdigit() for part in parts):
+        if not all(re.fullmatch(r"-?\d+", part) for part in parts):
             raise CnnError(field, f"an entry of {self.shown(name)} written as indices, like \"2,1\"", quoted)
         index = _full_index([int(part) - self.base for part in parts], shape)
         if index is None or not all(0 <= i < n for i, n in zip(index, shape)):
             last = ",".join(str(n - 1 + self.base) for n in shape if n != 1) or "no index"
             raise CnnError(field, f"an entry of {self.shown(name)} ({shape_text(shape)}: indices from {self.base} "
-                                  f"to [{last}], index base {self.base})", quoted)
+                                  f"to [{last}], index base {self.base})", quoted,
+                           hint="--index-base (or a file's index_base:) sets where indices start")
         return index
 
 

@@ -293,7 +293,7 @@ def _caret_span(error: CnnError) -> tuple[int, int]:
     ("W", (0, 1), "2 indices for W"),
     (r"\frac{\partial O}{\partial W_{12}}", (15, 16), "the loss in the numerator"),  # a chain-rule factor
     ("dO/dW_12", (0, 2), "the loss in the numerator"),
-    ("W_{1,2}.bias", (0, 7), "a layer name before '.'"),
+    ("dL/dO_11.W_12", (8, 9), "write * for a product"),  # no name of this problem holds a '.'
 ])
 def test_bad_formulas_are_named_with_a_caret(text, span, words):
     error = _error(text)
@@ -301,6 +301,13 @@ def test_bad_formulas_are_named_with_a_caret(text, span, words):
     assert words in error.message()
     assert error.caret.splitlines()[0] == text
     assert _caret_span(error) == span
+
+
+def test_a_dot_after_an_entry_is_a_layer_name_only_where_the_problem_has_dotted_names():
+    error = _error("W_{1,2}.bias", {"W": 2, "fc_1.bias": 1})
+    assert "a layer name before '.'" in error.message() and _caret_span(error) == (0, 7)
+    error = _error("W_12.W_11", {"W": 2})
+    assert "write * for a product" in error.message() and _caret_span(error) == (4, 5)
 
 
 def test_refused_sizes():

@@ -102,3 +102,31 @@ def test_the_command_line_index_base_wins_over_the_files(flag, base, tmp_path):
     run = cnncalc("conv", str(problem), *flag)
     header = next(line for line in run.out.splitlines() if line.strip().startswith("│"))
     assert header.split() == ["│", str(base), str(base + 1)]
+
+
+@pytest.mark.parametrize("written, base, index", [
+    ("2,1", 1, (1, 0)), ("[2,1]", 1, (1, 0)), (" 2 , 1 ", 1, (1, 0)), ("(2,1)", 1, (1, 0)),
+    ("0,2", 0, (0, 2)), (3, 1, (0, 2)),          # a bare number: the one long axis of a 1×3
+])
+def test_read_index_is_the_reverse_of_entry(written, base, index):
+    naming = Naming(base=base)
+    shape = (1, 3) if written == 3 else (3, 3)
+    assert naming.read_index(written, "x", shape, "f") == index
+    assert naming.entry("x", naming.read_index(written, "x", shape, "f"), shape).startswith("x[")
+
+
+@pytest.mark.parametrize("written, words", [
+    ("--1,1", "written as indices"), ("²,1", "written as indices"), ("a,1", "written as indices"),
+    ("2,,1", "written as indices"), ("4,1", "indices from 1 to [3,3], index base 1"), ("1", "indices from 1"),
+    ("-1,1", "indices from 1"),
+])
+def test_read_index_refuses_with_a_message_not_a_crash(written, words):
+    with pytest.raises(CnnError) as refused:
+        Naming().read_index(written, "x", (3, 3), "expect.x")
+    assert words in refused.value.message()
+
+
+@pytest.mark.parametrize("entry", ["dx[--1,1]", "dx[²,1]", "dx[2,,1]"])
+def test_entry_with_bad_indices_is_a_clean_refusal(entry):
+    run = cnncalc("conv", "-x", "1 2 3; 4 5 6; 7 8 9", "-w", "1 2; 3 4", "--dy", "{fill: 1}", "--entry", entry)
+    assert run.code == 2 and "written as indices" in run.err and "internal error" not in run.err

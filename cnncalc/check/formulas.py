@@ -92,8 +92,11 @@ class _Parser:
         if not self.tokens:
             raise CnnError(self.field, EXPECTED, "an empty formula")
         polynomial = self.sum()
-        if self.peek() is not None:
-            raise self.fail("an operator (+ - * /) or the end of the formula", self.peek())
+        stray = self.peek()
+        if stray is not None:
+            hint = "write * for a product (a '.' only joins a pipeline layer to its parameter: " \
+                   "fc_1.weight_11)" if stray.kind == "member" else ""
+            raise self.fail("an operator (+ - * /) or the end of the formula", stray, hint=hint)
         return polynomial
 
     def sum(self) -> Polynomial:
@@ -283,7 +286,8 @@ class _Parser:
     def at_member(self) -> bool:
         dot, after = self.peek(), self.peek(1)
         return (dot is not None and dot.kind == "member" and after is not None and after.kind == "name"
-                and dot.start == self.tokens[self.pos - 1].end and after.start == dot.end)
+                and dot.start == self.tokens[self.pos - 1].end and after.start == dot.end
+                and any("." in name for name in self.axes))  # else '.' is a mistake for '*'; see formula()
 
     def member_of(self, base: str, groups: list[list[Token]], first: Token) -> str:
         """'conv', [[1]], '.weight' -> 'conv_1.weight': the groups before a '.' are part of the name."""
