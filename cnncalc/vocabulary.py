@@ -13,3 +13,11 @@ POOL_TIES = ("first", "split", "all")
 PADDING_WORDS = ("valid", "same", "full")
 MSE_REDUCTIONS = ("half_sum", "sum", "mean")
 CROSS_ENTROPY_REDUCTIONS = ("sum", "mean")
+
+
+def spoken(words: tuple[str, ...]) -> str:
+    """'valid, same or full': the words as a message lists them."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+PADDING_EXPECTED = f"an integer, a pair, [[top,bottom],[left,right]], {spoken(PADDING_WORDS)}"

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes
 
-from cnncalc.core.loss import MSE_REDUCTIONS, mse
+from cnncalc.core.loss import mse
+from cnncalc.vocabulary import MSE_REDUCTIONS
 from cnncalc.errors import CnnError
 from finite_diff import numeric_gradient
 

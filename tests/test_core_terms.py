@@ -22,7 +22,8 @@ from cnncalc.core.geometry import offset_reads, window_cells, window_geometry, w
 from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, avgpool_divisor, maxpool2d_backward,
                                maxpool2d_forward, pool_geometry)
 from cnncalc.core.terms import ConvTermMap, FcTermMap
-from cnncalc.core.terms_pool import TIES, AvgPoolTermMap, MaxPoolTermMap
+from cnncalc.core.terms_pool import AvgPoolTermMap, MaxPoolTermMap
+from cnncalc.vocabulary import POOL_TIES
 from reference_terms import conv_pairs, fc_pairs, geometries, window_cells_loop
 from test_conv_properties import conv_problems as float_conv_problems
 from test_core_pool import pool_problems as pool_options
@@ -298,14 +299,14 @@ def test_max_pool_windows_and_routing_match_the_fast_path_and_oracle(problem):
         assert window.maximum == forward.y[index]
         assert window.argmax[2:] == tuple(forward.argmax[index]) == tuple(argmax_ref[index])
         assert [tuple(c[2:]) for c in window.cells[window.tied].tolist()] == tied_ref[index]
-    for ties in TIES:
+    for ties in POOL_TIES:
         expected = maxpool2d_backward(dy, x, geom, ties).dx
         agree(evaluated(tmap, "dx", dict(dy=dy), ties=ties), expected, exact=ties != "split")
         np.testing.assert_allclose(expected, layers.max_pool_backward(dy, x, *opts, ties), **TOL)
 
 
 @PROPERTY
-@given(pool_problems("max"), st.sampled_from(TIES))
+@given(pool_problems("max"), st.sampled_from(POOL_TIES))
 def test_max_pool_routes_each_window_by_its_tie_rule(problem, ties):
     x, _, geom, opts = problem
     tmap = MaxPoolTermMap(x, geom)

@@ -8,10 +8,11 @@ import numpy as np
 
 from cnncalc.check.diagnosis_rules import Candidate, shown, square_transposed
 from cnncalc.core.activations import activation_backward, on_kink
-from cnncalc.core.fc import LAYOUTS, fc_backward, fc_forward
-from cnncalc.core.loss import MSE_REDUCTIONS, mse
+from cnncalc.core.fc import fc_backward, fc_forward
+from cnncalc.core.loss import mse
 from cnncalc.core.softmax import cross_entropy, softmax_jacobian
 from cnncalc.result import Result
+from cnncalc.vocabulary import FC_LAYOUTS, MSE_REDUCTIONS
 
 
 def _shaped(result: Result, name: str, compute) -> callable:
@@ -29,7 +30,7 @@ def fc_rules(result: Result, name: str, given: np.ndarray) -> list:
     if name != "y" and "dy" not in result.inputs:
         return []
     layout = params["weight_layout"]
-    other = next(v for v in LAYOUTS if v != layout)
+    other = next(v for v in FC_LAYOUTS if v != layout)
     x2 = result.inputs["x"].reshape(params["batch"], params["in"])
     b = result.inputs.get("b")
 

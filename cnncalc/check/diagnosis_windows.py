@@ -18,9 +18,10 @@ from cnncalc.core.conv import conv2d_backward, conv2d_forward
 from cnncalc.core.geometry import WindowGeometry, recorded_geometry
 from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, maxpool2d_backward,
                                maxpool2d_forward)
-from cnncalc.core.terms_pool import TIES, AvgPoolTermMap, MaxPoolTermMap
+from cnncalc.core.terms_pool import AvgPoolTermMap, MaxPoolTermMap
 from cnncalc.result import Result
 from cnncalc.solve.layout import as_nchw
+from cnncalc.vocabulary import POOL_TIES
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ def pool_rules(result: Result, name: str, given: np.ndarray) -> list:
     if s.kind == "max":
         found += [_candidate(result, name, f"ties_{t}", f"with {TIE_WORDS[t]}",
                              f"this problem's rule is ties: {s.ties} ({TIE_WORDS[s.ties]})", replace(s, ties=t), s)
-                  for t in TIES if t != s.ties]
+                  for t in POOL_TIES if t != s.ties]
     if any(st < k for st, k in zip(s.geom.stride, s.geom.effective_kernel_hw)):
         found.append(Candidate("overlap_overwritten", "with overlapping windows' gradients overwritten instead "
                                "of added", "an input cell read by several windows collects the gradient of each",

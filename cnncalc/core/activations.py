@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnncalc.errors import CnnError, did_you_mean
-from cnncalc.vocabulary import ACTIVATION_KINDS as ACTIVATIONS
+from cnncalc.vocabulary import ACTIVATION_KINDS
 
 LEAKY_SLOPE = 0.01  # PyTorch's default negative_slope
 KINKED = ("relu", "leaky_relu")
@@ -23,9 +23,9 @@ _SIGMOID_TAIL = -700.0
 
 
 def _check_name(name: str) -> None:
-    if name not in ACTIVATIONS:
-        raise CnnError("activation", "one of " + ", ".join(ACTIVATIONS), repr(name),
-                       did_you_mean(name, ACTIVATIONS))
+    if name not in ACTIVATION_KINDS:
+        raise CnnError("activation", "one of " + ", ".join(ACTIVATION_KINDS), repr(name),
+                       did_you_mean(name, ACTIVATION_KINDS))
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

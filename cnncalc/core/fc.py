@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.errors import CnnError, did_you_mean
-from cnncalc.vocabulary import FC_LAYOUTS as LAYOUTS
+from cnncalc.vocabulary import FC_LAYOUTS
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,9 @@ class FcGradients:
 
 def _as_out_in(w: np.ndarray, layout: str) -> np.ndarray:
     """w viewed as (out, in) whatever its layout."""
-    if layout not in LAYOUTS:
-        raise CnnError("weight_layout", "one of " + ", ".join(LAYOUTS), repr(layout),
-                       did_you_mean(layout, LAYOUTS))
+    if layout not in FC_LAYOUTS:
+        raise CnnError("weight_layout", "one of " + ", ".join(FC_LAYOUTS), repr(layout),
+                       did_you_mean(layout, FC_LAYOUTS))
     return w if layout == "out-in" else w.T
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.errors import CnnError
+from cnncalc.vocabulary import PADDING_EXPECTED
 
 AXIS_WORDS = ("rows", "columns")  # axes named, not numbered: no index base to get wrong
 Pair = tuple[int, int]
@@ -98,8 +99,7 @@ def resolve_padding(spec, in_hw: Pair, kernel_hw: Pair, stride: Pair, dilation: 
     if spec == "full":
         return tuple((d * (k - 1),) * 2 for k, d in zip(kernel_hw, dilation))
     if isinstance(spec, str):
-        raise CnnError("padding", "an integer, a pair, [[top,bottom],[left,right]], valid, same or full",
-                       repr(spec))
+        raise CnnError("padding", PADDING_EXPECTED, repr(spec))
     return explicit_padding(spec)
 
 

@@ -23,7 +23,7 @@ from cnncalc.core.geometry import AXIS_WORDS, WindowGeometry, as_pair, window_ge
 from cnncalc.core.memory import keep_freed_memory
 from cnncalc.core.pool_planes import max_and_first, separable_spread, separable_sum
 from cnncalc.errors import CnnError, did_you_mean
-from cnncalc.vocabulary import POOL_KINDS as KINDS, POOL_TIES as TIES
+from cnncalc.vocabulary import POOL_KINDS, POOL_TIES
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ def pool_geometry(in_hw, kernel, stride=None, padding=0, dilation=1,
 
 def check_pool_geometry(geom: WindowGeometry, kind: str) -> None:
     """PyTorch's limits: padding at most half the kernel; no dilation for avg."""
-    if kind not in KINDS:
-        raise CnnError("kind", "one of " + ", ".join(KINDS), repr(kind), did_you_mean(kind, KINDS))
+    if kind not in POOL_KINDS:
+        raise CnnError("kind", "one of " + ", ".join(POOL_KINDS), repr(kind), did_you_mean(kind, POOL_KINDS))
     for axis, (k, pads) in enumerate(zip(geom.kernel_hw, geom.padding)):
         if 2 * max(pads) > k:
             raise CnnError("padding", f"at most half the kernel size ({k // 2}) in the {AXIS_WORDS[axis]}",
@@ -164,8 +164,8 @@ def maxpool2d_backward(dy: np.ndarray, x: np.ndarray, geom: WindowGeometry, ties
       all:    dx[each tied maximum] += dy
     `forward`, the result of maxpool2d_forward on the same x, saves finding the maxima again.
     """
-    if ties not in TIES:
-        raise CnnError("ties", "one of " + ", ".join(TIES), repr(ties), did_you_mean(ties, TIES))
+    if ties not in POOL_TIES:
+        raise CnnError("ties", "one of " + ", ".join(POOL_TIES), repr(ties), did_you_mean(ties, POOL_TIES))
     if ties == "first":
         return PoolGradients(_to_argmax(dy, forward or maxpool2d_forward(x, geom), geom))
     y, _, xp, real = _max_windows(x, geom)

@@ -19,7 +19,7 @@ import numpy as np
 
 from cnncalc.core.memory import keep_freed_memory
 from cnncalc.errors import CnnError, did_you_mean
-from cnncalc.vocabulary import CROSS_ENTROPY_REDUCTIONS as REDUCTIONS
+from cnncalc.vocabulary import CROSS_ENTROPY_REDUCTIONS
 
 
 @dataclass(frozen=True)
@@ -120,9 +120,9 @@ def cross_entropy(z: np.ndarray, t: np.ndarray, reduction: str = "sum") -> Cross
     One max, one exp, one sum per row; L and the t-dependent part of dL/dz read only the
     entries where t ≠ 0 (a one-hot target has one per row).
     """
-    if reduction not in REDUCTIONS:
-        raise CnnError("reduction", "one of " + ", ".join(REDUCTIONS), repr(reduction),
-                       did_you_mean(reduction, REDUCTIONS))
+    if reduction not in CROSS_ENTROPY_REDUCTIONS:
+        raise CnnError("reduction", "one of " + ", ".join(CROSS_ENTROPY_REDUCTIONS), repr(reduction),
+                       did_you_mean(reduction, CROSS_ENTROPY_REDUCTIONS))
     if z.ndim != 2 or t.shape != z.shape:
         raise CnnError("target", f"a target shaped like the logits {z.shape}", f"shape {t.shape}")
     n = z.shape[0] if reduction == "mean" else 1

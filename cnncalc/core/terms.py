@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from cnncalc.core.geometry import WindowGeometry, offset_reads, window_cells, windows_covering
-from cnncalc.vocabulary import CONV_MODES as MODES, FC_LAYOUTS
+from cnncalc.vocabulary import CONV_MODES, FC_LAYOUTS
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,8 +134,8 @@ class ConvTermMap(EntryLookup):
         object.__setattr__(self, "x_shape", tuple(int(v) for v in self.x_shape))
         object.__setattr__(self, "w_shape", tuple(int(v) for v in self.w_shape))
         (_, c, h, w), (o, cg, kh, kw) = self.x_shape, self.w_shape
-        if self.mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
+        if self.mode not in CONV_MODES:
+            raise ValueError(f"mode must be one of {CONV_MODES}, not {self.mode!r}")
         if c != cg * self.groups or o % self.groups or (h, w) != tuple(self.geom.in_hw) \
                 or (kh, kw) != tuple(self.geom.kernel_hw):
             raise ValueError(f"x {self.x_shape}, w {self.w_shape}, groups {self.groups} and the "

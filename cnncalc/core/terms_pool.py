@@ -22,7 +22,7 @@ import numpy as np
 from cnncalc.core.geometry import WindowGeometry, window_cells, windows_covering
 from cnncalc.core.pool import cells_counted
 from cnncalc.core.terms import EntryLookup, Terms, checked_entry, index_rows
-from cnncalc.vocabulary import POOL_TIES as TIES
+from cnncalc.vocabulary import POOL_TIES
 
 
 def _pool_shapes(x_shape, geom: WindowGeometry) -> dict[str, tuple[int, ...]]:
@@ -144,8 +144,8 @@ class MaxPoolTermMap(EntryLookup):
 
     def route(self, n: int, c: int, i: int, j: int, ties: str = "first") -> Routing:
         """Where dy[n,c,i,j] goes under `ties` ('first', 'split' or 'all')."""
-        if ties not in TIES:
-            raise ValueError(f"ties must be one of {TIES}, not {ties!r}")
+        if ties not in POOL_TIES:
+            raise ValueError(f"ties must be one of {POOL_TIES}, not {ties!r}")
         window = self.window(n, c, i, j)
         cells = window.cells[window.tied]
         if ties == "first":

@@ -10,7 +10,7 @@ import difflib
 
 from cnncalc.errors import CnnError, did_you_mean, has_unprintable, printable
 from cnncalc.inputs.literals import parse_literal, parse_number
-from cnncalc.vocabulary import PADDING_WORDS
+from cnncalc.vocabulary import PADDING_EXPECTED, PADDING_WORDS, spoken
 
 LARGEST = 2**31 - 1  # no stride, size or padding of a hand problem comes near; NumPy wants C ints
 
@@ -70,13 +70,12 @@ def read_padding(raw, field: str):
         return raw.strip().lower()
     if isinstance(raw, str) and raw.strip()[:1].isalpha():
         word = raw.strip()
-        raise CnnError(field, "an integer, a pair, [[top,bottom],[left,right]], valid, same or full",
-                       repr(word), hint=did_you_mean(word.lower(), PADDING_WORDS))
+        raise CnnError(field, PADDING_EXPECTED, repr(word), hint=did_you_mean(word.lower(), PADDING_WORDS))
     value = _parsed(raw, field)
     flat = value if isinstance(value, list) else [value]
     flat = [v for item in flat for v in (item if isinstance(item, list) else [item])]
     if not flat or any(isinstance(v, bool) or not isinstance(v, int) for v in flat):
-        raise CnnError(field, "integers, or valid, same or full", repr(raw))
+        raise CnnError(field, f"integers, or {spoken(PADDING_WORDS)}", repr(raw))
     if min(flat) < 0:
         raise CnnError(field, "padding of at least 0", repr(raw))
     _in_range(flat, field, raw)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from cnncalc.layers.spec import CommandSpec, Option
 from cnncalc.vocabulary import ACTIVATION_KINDS
 
-KINDS = ACTIVATION_KINDS
 LEAKY_SLOPE = 0.01  # PyTorch's default negative_slope
 
 
@@ -20,7 +19,7 @@ SPEC = CommandSpec(
     help="Activation: relu, leaky_relu, sigmoid, tanh; dx from dy.",
     example="cnncalc act --kind sigmoid -x '-1 0 2' --dy '1 1 1'",
     options=(
-        Option("kind", "choice", "relu (gradient 0 at exactly 0, as PyTorch), leaky_relu, sigmoid or tanh.", choices=KINDS,
+        Option("kind", "choice", "relu (gradient 0 at exactly 0, as PyTorch), leaky_relu, sigmoid or tanh.", choices=ACTIVATION_KINDS,
                aliases={"leaky": "leaky_relu", "leakyrelu": "leaky_relu", "logistic": "sigmoid"}),
         Option("x", "tensor", "Input, any shape.", flag="-x", torch="input"),
         Option("dy", "tensor", "Upstream gradient dL/dy, the shape of x; without it no gradients are computed.", flag="--dy",
@@ -30,7 +29,7 @@ SPEC = CommandSpec(
     ),
     names=("x", "y", "dy", "dx", "L"),
     solver=_solver,
-    layer_types=KINDS,
+    layer_types=ACTIVATION_KINDS,
     type_aliases={"leakyrelu": "leaky_relu", "leaky": "leaky_relu", "logistic": "sigmoid"},
 )
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.core.conventions import Rule, RuleId
-from cnncalc.core.activations import ACTIVATIONS, activation_backward, activation_forward
+from cnncalc.core.activations import activation_backward, activation_forward
+from cnncalc.vocabulary import ACTIVATION_KINDS
 from cnncalc.layers.act import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.naming import Naming
@@ -25,7 +26,7 @@ class ActProblem:
 
 def read(problem: Problem) -> ActProblem:
     require(problem, "x")
-    require(problem, "kind", what="one of " + ", ".join(ACTIVATIONS))
+    require(problem, "kind", what="one of " + ", ".join(ACTIVATION_KINDS))
     options = problem.options(SPEC)
     return ActProblem(read_array(problem, "x"), options["kind"], options["slope"],
                       check_names(problem, SPEC.names), problem)

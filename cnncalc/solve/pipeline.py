@@ -22,12 +22,12 @@ from cnncalc.inputs.budget import check_total
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
 from cnncalc.inputs.tensors import check_size, default_seed_note, materialize, read_tensor
-from cnncalc.layers.act import KINDS
 from cnncalc.naming import Naming, pipeline_gradients
 from cnncalc.solve.layout import shown_shape
 from cnncalc.solve.common import (check_names, check_window_sizes, check_windows_meet_input, kink_warning, read_array,
                                   require, shape_text)
 from cnncalc.solve.pipeline_spec import COUNTER, LayerContext, PlannedLayer, build_layer, layer_entry
+from cnncalc.vocabulary import ACTIVATION_KINDS
 
 MAP_FIRST = ("conv", "maxpool", "avgpool", "flatten")
 BATCH_FIRST = ("fc", "softmax")
@@ -228,7 +228,7 @@ def _layer_rules(step: PlannedLayer) -> tuple[Rule, ...]:
                         (Rule(RuleId.POOL_AVG, {"count_include_pad": layer.count_include_pad}),))
     if step.kind == "fc":
         return (Rule(RuleId.FC, {"layout": layer.layout, "bias": layer.bias is not None}),)
-    if step.kind in KINDS:
+    if step.kind in ACTIVATION_KINDS:
         return (Rule(RuleId.ACTIVATION, {"kind": step.kind, "slope": layer.slope}),)
     return ()
 
@@ -287,7 +287,7 @@ def _layer_options(step: PlannedLayer) -> dict:
                 "ceil_mode": geom.ceil_mode, "count_include_pad": layer.count_include_pad, "ties": layer.ties}
     if step.kind == "fc":
         return {"weight_layout": layer.layout}
-    if step.kind in KINDS:
+    if step.kind in ACTIVATION_KINDS:
         return {"kind": step.kind, "slope": layer.slope}
     return {}
 
