@@ -59,8 +59,17 @@ def test_a_command_run_imports_no_pydantic_and_builds_only_its_command():
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    try:\n        cli.main(['conv', '-x', '1 2; 3 4', '-w', '1'])\n"
             "    except SystemExit as exit_:\n        assert exit_.code == 0\n"
-            "print(built, 'pydantic' in sys.modules)")
-    assert _printed_by(code) == "['conv'] False"
+            "print(built, 'pydantic' in sys.modules, 'app' in vars(cli))")
+    assert _printed_by(code) == "['conv'] False False"  # the whole tree is built only when asked for
+
+
+def test_a_homework_size_conv_loads_only_the_gather_method():
+    code = ("import sys, io, contextlib\nfrom cnncalc.cli.app import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n        main(['conv', '-x', '1 2 3; 4 5 6; 7 8 9', '-w', '1 2; 3 4', '--dy', '{fill: 1}'])\n"
+            "    except SystemExit as exit_:\n        assert exit_.code == 0\n"
+            "print(sorted(m for m in sys.modules if m.startswith('cnncalc.core.conv_') or m == 'cnncalc.core.parallel'))")
+    assert _printed_by(code) == "['cnncalc.core.conv_gather']"
 
 
 def test_the_wheel_lists_every_package():

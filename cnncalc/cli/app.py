@@ -141,6 +141,7 @@ HAND_WRITTEN["check"] = (check, CHECK_EXAMPLE, None)
 COMMAND_NAMES = ("conv", "pool", "fc", "act", "softmax", "loss", "pipeline", "check", "examples", "shape")
 COMMANDS = {name: SPECS.get(name) or HAND_WRITTEN[name] for name in COMMAND_NAMES}
 
+
 def __getattr__(name: str):
     """`app`, the whole command tree (for --help, completion and tests), built when first asked
     for: a run of one command builds only that command (no work at import)."""

@@ -18,11 +18,10 @@ Three ways to the same sums, chosen by size (`method="auto"`):
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import numpy as np
-
-import importlib
 
 from cnncalc.core.geometry import WindowGeometry
 from cnncalc.core.memory import keep_freed_memory

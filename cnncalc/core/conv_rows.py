@@ -86,8 +86,8 @@ def backward_rows(dy: np.ndarray, x: np.ndarray, wg: np.ndarray, geom: WindowGeo
     rows, cols_q, length, span, shifts = _layout(geom)
     (top, _), (left, _) = geom.padding
     one_filter = wg.shape[1] == 1
-    wt = np.ascontiguousarray(wg.transpose(0, 2, 1))
     dx = _input_gradient_one_filter(dy, wg, geom, groups) if one_filter else np.empty(x.shape)
+    wt = None if one_filter else np.ascontiguousarray(wg.transpose(0, 2, 1))
 
     def work(lo: int, hi: int) -> np.ndarray:
         wide = np.zeros((hi - lo, dy.shape[1], geom.out_hw[0], cols_q))

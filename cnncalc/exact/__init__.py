@@ -17,10 +17,9 @@ MAX_EXACT_ENTRIES = 200_000  # Fractions are Python objects: beyond this the not
 def _one_layer(result, typed, raw):
     from cnncalc.solve.one_layer import one_layer
 
-    layer, batch_shape = one_layer(result, typed)
-    params = {"weight": "w", "bias": "b"} if result.command in ("conv", "fc") else {}
-    slope = typed.source.values.get("slope") if result.command == "act" else None
-    return single_layer(result, layer, raw, "x", params, batch_shape, slope)
+    one = one_layer(result, typed)
+    slope = typed.source.values.get("slope") if result.command == "act" else None  # as written, for its fraction
+    return single_layer(result, one.layer, raw, "x", one.parameters, one.batch_shape, slope)
 
 
 def _raw(problem, names) -> dict:

@@ -23,14 +23,16 @@ def _single(result, typed, layer, batch_shape: tuple, params: dict, start: str =
 def _one_layer(result, typed) -> Program:
     from cnncalc.solve.one_layer import one_layer
 
-    layer, batch_shape = one_layer(result, typed)
-    params = {}
-    if result.command in ("conv", "fc"):
-        params["weight"] = Param("w", "w", typed.w, layer.weight.shape)
-        if layer.bias is not None:  # a conv's bias may be given as one number for every filter
-            given = typed.b if typed.b.size == layer.bias.size else layer.bias
-            params["bias"] = Param("b", "b", given, layer.bias.shape)
-    return _single(result, typed, layer, batch_shape, params)
+    one = one_layer(result, typed)
+    params = {key: Param(name, name, _as_given(getattr(typed, name), getattr(one.layer, key)),
+                         getattr(one.layer, key).shape) for key, name in one.parameters.items()}
+    return _single(result, typed, one.layer, one.batch_shape, params)
+
+
+def _as_given(given, used):
+    """The parameter as the user gave it, or as the layer uses it where they differ in size
+    (a conv's bias given as one number for every filter)."""
+    return given if given.size == used.size else used
 
 
 def _softmax(result, typed):
