@@ -18,6 +18,7 @@ Three ways to the same sums, chosen by size (`method="auto"`):
 
 from __future__ import annotations
 
+import functools
 import importlib
 from dataclasses import dataclass
 
@@ -76,6 +77,7 @@ _METHODS = {"im2col": ("conv_gather", "forward_gather", "backward_gather"),
             "offsets": ("conv_offsets", "forward_offsets", "backward_offsets")}
 
 
+@functools.cache  # a homework-size pass takes ~13 µs: the import machinery is looked up once
 def _method(chosen: str, direction: str):
     module, forward, backward = _METHODS[chosen]
     functions = importlib.import_module(f"cnncalc.core.{module}")
