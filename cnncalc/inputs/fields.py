@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 
 from cnncalc.errors import CnnError, did_you_mean, has_unprintable, printable
-from cnncalc.inputs.literals import parse_literal, parse_number
+from cnncalc.inputs.literals import number_from, parse_literal
 from cnncalc.vocabulary import PADDING_EXPECTED, PADDING_WORDS, spoken
 
 LARGEST = 2**31 - 1  # no stride, size or padding of a hand problem comes near; NumPy wants C ints
@@ -41,13 +41,7 @@ def read_int(minimum: int, maximum: int | None = None):
 
 
 def read_number(raw, field: str) -> float:
-    value = parse_number(raw, field) if isinstance(raw, str) else raw
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "denominator"):
-        raise CnnError(field, "a number", repr(raw))
-    value = float(value)
-    if value != value or value in (float("inf"), float("-inf")):
-        raise CnnError(field, "a finite number", repr(raw))
-    return value
+    return float(number_from(raw, field))
 
 
 def read_int_or_pair(minimum: int):

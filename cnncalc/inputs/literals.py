@@ -60,6 +60,21 @@ def _plain_number(text: str, field: str):
     return _in_float_range(value, field, text)
 
 
+BOOL_HINT = "YAML reads yes, no, on, off, true and false as booleans"
+
+
+def number_from(value, field: str):
+    """A number from a YAML value or text: int, float or Fraction, finite within the float range.
+    The one reader of a single number, for tensor entries, fills and number options alike."""
+    if isinstance(value, bool):
+        raise CnnError(field, "a number", str(value).lower(), hint=BOOL_HINT)
+    if isinstance(value, str):
+        return parse_number(value, field)
+    if value is None or not isinstance(value, (int, float, Fraction)):
+        raise CnnError(field, "a number", repr(value) if value is None else type(value).__name__)
+    return _in_float_range(value, field, str(value))
+
+
 def _in_float_range(value, field: str, text: str):
     """`value` if it converts to a finite float; `text` is what the user wrote."""
     try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
@@ -23,11 +22,10 @@ from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.inputs.kept import KeptFloat, KeptInt, KeptList, Literals, flat_items, flat_texts, keep, kept_literals, \
     text_of
 from cnncalc.inputs.budget import check_memory
-from cnncalc.inputs.literals import NUMBER_RE, is_shape_text, parse_literal, parse_number, parse_shape, short_text
+from cnncalc.inputs.literals import NUMBER_RE, is_shape_text, number_from, parse_literal, parse_shape
 
 DEFAULT_MAX_ELEMENTS = 10_000_000
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-_BOOL_HINT = "YAML reads yes, no, on, off, true and false as booleans"
 
 
 @dataclass(frozen=True)
@@ -158,7 +156,7 @@ def _read_generator(spec: dict, field: str, max_elements: int) -> Fill | RandomF
     if "fill" in spec:
         _only_keys(spec, ("fill", "shape"), field)
         shape = read_shape(spec["shape"], f"{field}.shape", max_elements) if "shape" in spec else None
-        return Fill(float(_number(spec["fill"], f"{field}.fill")), shape, text_of(spec["fill"]))
+        return Fill(float(number_from(spec["fill"], f"{field}.fill")), shape, text_of(spec["fill"]))
     if "random" in spec:
         _only_keys(spec, ("random",), field)
         return _read_random(spec["random"], f"{field}.random", max_elements)
@@ -174,8 +172,8 @@ def _read_random(spec, field: str, max_elements: int) -> RandomFill:
     integers = spec.get("integers", False)
     if not isinstance(integers, bool):
         raise CnnError(f"{field}.integers", "true or false", repr(integers))
-    low = float(_number(spec.get("low", -5 if integers else -1), f"{field}.low"))
-    high = float(_number(spec.get("high", 5 if integers else 1), f"{field}.high"))
+    low = float(number_from(spec.get("low", -5 if integers else -1), f"{field}.low"))
+    high = float(number_from(spec.get("high", 5 if integers else 1), f"{field}.high"))
     if high < low:
         raise CnnError(f"{field}.high", f"a value of at least low ({low:g})", f"{high:g}")
     _check_random_range(low, high, integers, field)
@@ -234,24 +232,6 @@ def check_size(shape: tuple[int, ...], field: str, max_elements: int) -> None:
                        hint=RAISE_CAP)
 
 
-def _number(value, field: str):
-    if isinstance(value, bool):
-        raise CnnError(field, "a number", str(value).lower(), hint=_BOOL_HINT)
-    if value is None:
-        raise CnnError(field, "a number", repr(value))
-    if isinstance(value, str):
-        return parse_number(value, field)
-    if not isinstance(value, (int, float, Fraction)):
-        raise CnnError(field, "a number", type(value).__name__)
-    try:
-        finite = math.isfinite(value)
-    except OverflowError:  # an integer or fraction past the float range
-        finite = False
-    if not finite:
-        raise CnnError(field, "a finite number within the float range (about ±1.8e308)", short_text(str(value)))
-    return value
-
-
 def to_array(value, field: str) -> np.ndarray:
     """Nested lists (or a number) as a float64 array; ragged or non-numeric is refused."""
     array = value.take_array() if isinstance(value, KeptList) else None
@@ -285,7 +265,7 @@ def _numbers_only(value, field: str):
         items = [_numbers_only(item, f"{field}[{k}]") for k, item in enumerate(value)]
         _check_rectangular(items, field)
         return items
-    return float(_number(value, field))
+    return float(number_from(value, field))
 
 
 def _check_rectangular(items: list, field: str) -> None:

@@ -1,0 +1,27 @@
+"""Bad input found by trying the tool as a new user: each is one line on stderr and exit 2."""
+
+import pytest
+
+from cli_helpers import cnncalc
+
+
+def _act_file(tmp_path, slope: str) -> str:
+    path = tmp_path / "act.yaml"
+    path.write_text(f"command: act\nkind: leaky_relu\nx: [-1, 2]\ndy: [1, 1]\nslope: {slope}\n")
+    return str(path)
+
+
+@pytest.mark.parametrize("slope, words", [
+    ("1" + "0" * 400, "a finite number within the float range"),   # an int past the float range: was exit 70
+    ("yes", "YAML reads yes, no, on, off, true and false as booleans"),
+    ("[1]", "expected a number"),
+])
+def test_a_number_option_is_read_as_a_tensor_entry_is(tmp_path, slope, words):
+    run = cnncalc("act", _act_file(tmp_path, slope))
+    assert run.code == 2 and words in run.err and len(run.err.strip().splitlines()) == 1
+    assert "internal error" not in run.err
+
+
+def test_a_good_slope_still_reads():
+    run = cnncalc("act", "--kind", "leaky_relu", "-x", "-2 3", "--dy", "1 1", "--slope", "1/4", "--json")
+    assert run.code == 0 and run.json()["forward"]["y"]["data"] == [-0.5, 3.0]
