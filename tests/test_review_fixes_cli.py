@@ -25,3 +25,12 @@ def test_a_number_option_is_read_as_a_tensor_entry_is(tmp_path, slope, words):
 def test_a_good_slope_still_reads():
     run = cnncalc("act", "--kind", "leaky_relu", "-x", "-2 3", "--dy", "1 1", "--slope", "1/4", "--json")
     assert run.code == 0 and run.json()["forward"]["y"]["data"] == [-0.5, 3.0]
+
+
+def test_a_bad_file_among_several_shows_its_caret_as_alone(tmp_path):
+    bad, good = tmp_path / "bad.yaml", tmp_path / "ok.yaml"
+    bad.write_text('command: conv\nx: "1 2; 3 x"\nw: [[1]]\n')
+    good.write_text("command: conv\nx: [[1, 2], [3, 4]]\nw: [[1]]\n")
+    alone, several = cnncalc("conv", str(bad)), cnncalc("conv", str(bad), str(good))
+    assert alone.code == several.code == 2
+    assert alone.err.splitlines()[1:] == several.err.splitlines()[1:] == ["  1 2; 3 x", "         ^"]

@@ -26,6 +26,13 @@ def _say(text: str) -> None:
 WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF}
 
 
+def report_error(error: CnnError) -> None:
+    """A refused input on stderr: its one line, then the caret under the bad token if any."""
+    _say(f"cnncalc: error: {error.message()}")
+    for line in error.caret_lines():
+        _say("  " + line)
+
+
 def run_guarded(app, argv: list[str]) -> int:
     """Run the Typer app; map CnnError, usage errors and crashes to exit codes."""
     debug = "--debug" in argv
@@ -39,9 +46,7 @@ def run_guarded(app, argv: list[str]) -> int:
     except CnnError as error:
         if debug:
             traceback.print_exc()
-        _say(f"cnncalc: error: {error.message()}")
-        for line in error.caret_lines():
-            _say("  " + line)
+        report_error(error)
         return ExitCode.BAD_INPUT
     except typer.TyperException as error:  # usage errors: unknown option, bad option value
         ctx = getattr(error, "ctx", None)

@@ -42,6 +42,7 @@ def expand(paths: list[str]) -> list[str]:
 def run_many(spec, paths: list[str], options: dict, out) -> int:
     """Solve and write every file; the exit code (2 if any file was refused, else 1 if an answer
     under a file's `expect:` is wrong)."""
+    from cnncalc.cli.errors import report_error
     from cnncalc.cli.output import report_expectations, write
     from cnncalc.cli.run import solve_problem
 
@@ -52,8 +53,7 @@ def run_many(spec, paths: list[str], options: dict, out) -> int:
             result = solve_problem(spec, path, options | {"names": out.names}, out, verdicts)
         except CnnError as error:
             failed += 1
-            located = error if error.file else error.located(path)
-            print(f"cnncalc: error: {located.message()}", file=sys.stderr)
+            report_error(error if error.file else error.located(path))
             continue
         _heading(path, out.format, first=k == 0)
         write(result, out, file=path)
