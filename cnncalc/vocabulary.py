@@ -13,6 +13,7 @@ POOL_TIES = ("first", "split", "all")
 PADDING_WORDS = ("valid", "same", "full")
 MSE_REDUCTIONS = ("half_sum", "sum", "mean")
 CROSS_ENTROPY_REDUCTIONS = ("sum", "mean")
+CODE_LANGUAGES = ("torch", "numpy")  # --show-code
 
 
 def spoken(words: tuple[str, ...]) -> str:

@@ -34,3 +34,22 @@ def test_a_bad_file_among_several_shows_its_caret_as_alone(tmp_path):
     alone, several = cnncalc("conv", str(bad)), cnncalc("conv", str(bad), str(good))
     assert alone.code == several.code == 2
     assert alone.err.splitlines()[1:] == several.err.splitlines()[1:] == ["  1 2; 3 x", "         ^"]
+
+
+HOMEWORK = "examples/seed002_conv_bias.yaml"
+
+
+def test_two_options_writing_one_file_are_refused_before_anything_is_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    example = str(__import__("pathlib").Path(__file__).parent.parent / HOMEWORK)
+    run = cnncalc("conv", example, "--emit-problem", "same.svg", "--export-svg", "same.svg")
+    assert run.code == 2 and run.out == ""
+    assert "--export-svg: expected a file of its own, found 'same.svg', which --emit-problem writes too" in run.err
+    assert not (tmp_path / "same.svg").exists()
+
+
+@pytest.mark.parametrize("language, found", [("rust", "'rust'"), ("", "''")])
+def test_show_code_names_its_languages_before_solving(language, found):
+    run = cnncalc("conv", "-x", "1 2; 3 4", "-w", "1", "--show-code", language)
+    assert run.code == 2 and run.out == ""
+    assert f"--show-code: expected torch or numpy, found {found}" in run.err

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from cnncalc.cli.options import DEFAULT_MAX_STEPS, OutputOptions
 from cnncalc.errors import CnnError
+from cnncalc.vocabulary import CODE_LANGUAGES, spoken
 
 FORMATS = ("table", "json", "yaml", "markdown", "latex")
 
@@ -29,6 +30,11 @@ def check_writeup(out: OutputOptions) -> None:
     if out.standalone and out.format != "latex":
         raise CnnError("--standalone", "--format latex (a whole LaTeX document)", f"--format {out.format}",
                        hint="add --format latex")
+    if out.show_code is not None and out.show_code not in CODE_LANGUAGES:
+        from cnncalc.errors import did_you_mean
+
+        raise CnnError("--show-code", spoken(CODE_LANGUAGES), repr(out.show_code),
+                       hint=did_you_mean(out.show_code, CODE_LANGUAGES))
     if out.show_code:  # the code replaces the result: nothing else is written
         others = [flag for flag, given in (("--emit-problem", out.emit_problem), ("--export-svg", out.export_svg),
                                            ("--export-html", out.export_html),
@@ -42,10 +48,9 @@ def check_writeup(out: OutputOptions) -> None:
             raise CnnError(flag, "a file name (or - for standard output with --emit-problem)", "an empty name")
     if out.entry and not any(part.strip(" ,") for part in out.entry):
         raise CnnError("--entry", "an entry like dx[2,1]", repr(",".join(out.entry)))
-    if out.export_svg or out.export_html:
-        from cnncalc.render.export import check_targets
+    from cnncalc.render.targets import check_targets
 
-        check_targets(out)
+    check_targets(out)
 
 
 def solve_problem(spec, path: str | None, options: dict, out: OutputOptions, verdicts: list | None = None):
@@ -166,10 +171,6 @@ def run(spec, paths: list[str] | str | None, options: dict, out: OutputOptions) 
             raise CnnError(one_file[0], "one problem file", f"{len(paths)} paths", hint="run it once per file")
         return run_many(spec, paths, options, out)
     path = paths[0] if paths else None
-    if out.emit_problem:
-        from cnncalc.render.problem_out import check_writable
-
-        check_writable(out.emit_problem, out.force)  # before any work
     verdicts: list = []
     result = solve_problem(spec, path, options | {"names": out.names}, out, verdicts)
     if out.show_code:

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from cnncalc.errors import CnnError
 
-LANGUAGES = ("torch", "numpy")
 
 
 @dataclass
@@ -66,10 +64,6 @@ def build_program(result, typed) -> Program:
 
 def show_code(result, typed, language: str) -> str:
     """The code of `language` computing `result`."""
-    if language not in LANGUAGES:
-        from cnncalc.errors import did_you_mean
-
-        raise CnnError("--show-code", "torch or numpy", repr(language), hint=did_you_mean(language, LANGUAGES))
     program = build_program(result, typed)
     if language == "torch":
         from cnncalc.render.code_torch import torch_code

@@ -15,18 +15,11 @@ import sys
 from rich.cells import cell_len
 from rich.console import Console
 
-from cnncalc.errors import CnnError
 from cnncalc.render.table import view_lines
-from cnncalc.render.targets import check_target
+from cnncalc.render.targets import write_target
 from cnncalc.render.view import build_view
 
 
-
-
-def check_targets(out) -> None:
-    for flag, path in (("--export-svg", out.export_svg), ("--export-html", out.export_html)):
-        if path:
-            check_target(flag, path, out.force)
 
 
 def recorded(result, precision: int, base: int, width: int, terminal: bool) -> Console:
@@ -42,17 +35,6 @@ def recorded(result, precision: int, base: int, width: int, terminal: bool) -> C
     return console
 
 
-def _write(flag: str, path: str, text: str, force: bool) -> None:
-    try:
-        with open(path, "w" if force else "x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise CnnError(flag, "a file that does not exist yet", f"'{path}', which exists",
-                       hint="add --force to write over it") from None
-    except OSError as error:
-        raise CnnError(flag, "a file that can be written", f"'{path}' ({error.strerror})") from None
-
-
 def export(result, out) -> None:
     """Write the SVG and/or HTML files `out` asks for, laid out as standard output's console would."""
     if not (out.export_svg or out.export_html):
@@ -61,6 +43,6 @@ def export(result, out) -> None:
     console = recorded(result, out.precision, result.naming.base, screen.width, screen.is_terminal)
     title = f"cnncalc {result.command}"
     if out.export_svg:
-        _write("--export-svg", out.export_svg, console.export_svg(title=title, clear=False), out.force)
+        write_target("--export-svg", out.export_svg, console.export_svg(title=title, clear=False), out.force)
     if out.export_html:
-        _write("--export-html", out.export_html, console.export_html(clear=False), out.force)
+        write_target("--export-html", out.export_html, console.export_html(clear=False), out.force)

@@ -16,17 +16,9 @@ import re
 
 import numpy as np
 
-from cnncalc.errors import CnnError
-from cnncalc.render.targets import check_target
+from cnncalc.render.targets import write_target
 
 FORMULA_KINDS = ("sum", "chain")
-
-
-def check_writable(path: str, force: bool, field: str = "--emit-problem") -> None:
-    """Refuse, before any work, a file that exists (without --force), a folder, or a missing folder;
-    `-` is standard output."""
-    if path != "-":
-        check_target(field, path, force)
 
 
 def _plain_number(value: float):
@@ -138,9 +130,4 @@ def emit_problem(result, problem, path: str | None, target: str, out) -> None:
 
         sys.stdout.write(text)
         return
-    check_writable(target, out.force)
-    try:
-        with open(target, "w", encoding="utf-8") as file:
-            file.write(text)
-    except OSError as error:
-        raise CnnError("--emit-problem", "a file that can be written", f"'{target}' ({error.strerror})") from None
+    write_target("--emit-problem", target, text, out.force)
