@@ -51,6 +51,16 @@ class Naming:
         raise CnnError(field, f"a name of this problem ({', '.join(spellings)})", f"'{text}'",
                        hint=did_you_mean(text, list(spellings)))
 
+    def check_distinct(self, known, field: str = "names") -> None:
+        """Refuse names that would show two of `known` the same way (x=A,w=A, or x shown as y):
+        every table, entry and reverse lookup would mix them up."""
+        seen: dict[str, str] = {}
+        for name in known:
+            shown = self.shown(name)
+            if seen.setdefault(shown, name) != name:
+                raise CnnError(field, "a different name for each tensor",
+                               f"'{shown}' for both {seen[shown]} and {name}")
+
     def index(self, index: tuple[int, ...]) -> tuple[int, ...]:
         """0-based indices as the user counts them."""
         return tuple(int(i) + self.base for i in index)

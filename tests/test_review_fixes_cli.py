@@ -53,3 +53,24 @@ def test_show_code_names_its_languages_before_solving(language, found):
     run = cnncalc("conv", "-x", "1 2; 3 4", "-w", "1", "--show-code", language)
     assert run.code == 2 and run.out == ""
     assert f"--show-code: expected torch or numpy, found {found}" in run.err
+
+
+@pytest.mark.parametrize("names, found", [("x=A,w=A", "'A' for both x and w"), ("x=y", "'y' for both x and y")])
+def test_names_that_would_show_two_tensors_alike_are_refused(names, found):
+    run = cnncalc("conv", "-x", "1 2; 3 4", "-w", "1", "--names", names)
+    assert run.code == 2 and f"expected a different name for each tensor, found {found}" in run.err
+
+
+def test_a_pipelines_names_are_refused_alike_with_the_files_line(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("command: pipeline\ninput: [1, 2]\nnames: {fc_1.weight: W, input: W}\n"
+                    "layers:\n  - {type: fc, weight: [[1, 2]]}\nloss: mse\ntarget: [0]\n")
+    run = cnncalc("pipeline", str(path))
+    assert run.code == 2
+    assert "p.yaml:3: names: expected a different name for each tensor, found 'W' for both input and fc_1.weight" \
+        in run.err
+
+
+def test_swapped_names_are_distinct_and_accepted():
+    run = cnncalc("conv", "-x", "1 2; 3 4", "-w", "1", "--names", "x=y,y=x", "--json")
+    assert run.code == 0 and run.json()["names"] == {"x": "y", "y": "x"}

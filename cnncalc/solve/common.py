@@ -19,7 +19,12 @@ def check_names(problem: Problem, canonical, gradients: dict | None = None) -> N
         if key not in canonical:
             raise problem.locate(CnnError(f"names.{key}", f"names among {', '.join(canonical)}", f"'{key}'",
                                           hint=did_you_mean(key, canonical)))
-    return Naming(names, LAYER_GRADIENTS if gradients is None else gradients, problem.index_base)
+    naming = Naming(names, LAYER_GRADIENTS if gradients is None else gradients, problem.index_base)
+    try:
+        naming.check_distinct(canonical)
+    except CnnError as error:
+        raise problem.locate(error) from None
+    return naming
 
 
 def read_array(problem: Problem, key: str, shape: tuple | None = None):
