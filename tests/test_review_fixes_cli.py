@@ -74,3 +74,24 @@ def test_a_pipelines_names_are_refused_alike_with_the_files_line(tmp_path):
 def test_swapped_names_are_distinct_and_accepted():
     run = cnncalc("conv", "-x", "1 2; 3 4", "-w", "1", "--names", "x=y,y=x", "--json")
     assert run.code == 0 and run.json()["names"] == {"x": "y", "y": "x"}
+
+
+@pytest.mark.parametrize("args", [("conv", "-x", "1 2; 3 4", "-w", "1", "--json", "--format", "latex"),
+                                  ("check", "examples/check_homework11_answers.yaml", "--json", "--format", "junit")])
+def test_json_and_another_format_together_are_refused(args):
+    run = cnncalc(*args)
+    assert run.code == 2 and run.out == ""
+    assert "--json: expected --json or --format, not both, found --format" in run.err
+
+
+def test_several_files_as_latex_are_fragments_headed_by_comments_and_refuse_standalone(tmp_path):
+    example = (__import__("pathlib").Path(__file__).parent.parent / HOMEWORK).read_text()
+    paths = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
+    for path in paths:
+        path.write_text(example)
+    fragments = cnncalc("conv", *map(str, paths), "--format", "latex")
+    assert fragments.code == 0
+    headings = [line for line in fragments.out.splitlines() if "a.yaml" in line or "b.yaml" in line]
+    assert len(headings) == 2 and all(line.startswith("% === ") for line in headings)
+    whole = cnncalc("conv", *map(str, paths), "--format", "latex", "--standalone")
+    assert whole.code == 2 and "--standalone: expected one problem file, found 2 paths" in whole.err

@@ -132,7 +132,7 @@ def check(
     interval of each wrong one; a summary table for a batch. Exit 0 all right, 1 some wrong, 2 some file bad."""
     from cnncalc.check.report import CheckOptions, run_check
 
-    options = CheckOptions("json" if as_json else fmt.lower(), tolerance, partial, jobs, details, explain,
+    options = CheckOptions(opt.chosen_format(as_json, fmt), tolerance, partial, jobs, details, explain,
                            index_base, max_elements)
     return run_check(files, options)
 

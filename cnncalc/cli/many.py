@@ -67,5 +67,7 @@ def _heading(path: str, fmt: str, first: bool) -> None:
     shown = printable(path, 200)
     if fmt == "yaml":
         sys.stdout.write(f"--- # {shown}\n")
+    elif fmt == "latex":  # fragments to paste or \input: the file's name as a comment
+        sys.stdout.write(("" if first else "\n") + f"% === {shown} ===\n")
     elif fmt != "json":
         sys.stdout.write(("" if first else "\n") + f"=== {shown} ===\n")

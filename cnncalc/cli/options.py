@@ -111,6 +111,16 @@ SHARED = {
 TENSOR_OUTPUT = tuple(SHARED)  # every shared option: the layer commands and pipeline
 
 
+def chosen_format(as_json: bool, fmt: str) -> str:
+    """--format, or json for --json; both naming different formats is a contradiction, not a choice."""
+    fmt = fmt.lower()
+    if as_json and fmt not in ("json", "table"):  # table is --format's default: not a choice made
+        from cnncalc.errors import CnnError
+
+        raise CnnError("--json", "--json or --format, not both", f"--format {fmt} too", hint="keep one of them")
+    return "json" if as_json else fmt
+
+
 def with_shared_options(function, names: tuple[str, ...], own: list[inspect.Parameter] | None = None):
     """`function` (taking `output`) with the shared options `names`, plus --format, --json and
     --debug, in the signature Typer reads; done only for the commands a run builds. `own` gives
@@ -130,7 +140,7 @@ def with_shared_options(function, names: tuple[str, ...], own: list[inspect.Para
         values.pop("debug")  # read from argv by the error handler, before Typer runs
         if "entry" in values:
             values["entry"] = tuple(values["entry"] or ())
-        return function(**kwargs, output=OutputOptions("json" if as_json else fmt.lower(), **values))
+        return function(**kwargs, output=OutputOptions(chosen_format(as_json, fmt), **values))
 
     command.__signature__ = inspect.Signature(own + extra)
     command.__annotations__ = {p.name: p.annotation for p in own + extra}

@@ -165,7 +165,8 @@ def run(spec, paths: list[str] | str | None, options: dict, out: OutputOptions) 
     paths = [paths] if isinstance(paths, str) else list(paths or ())
     if is_many(paths):
         one_file = [flag for flag, given in (("--emit-problem", out.emit_problem), ("--show-code", out.show_code),
-                                             ("--export-svg", out.export_svg), ("--export-html", out.export_html))
+                                             ("--export-svg", out.export_svg), ("--export-html", out.export_html),
+                                             ("--standalone", out.standalone))  # one document, one problem
                     if given]
         if one_file:
             raise CnnError(one_file[0], "one problem file", f"{len(paths)} paths", hint="run it once per file")
