@@ -95,3 +95,16 @@ def test_several_files_as_latex_are_fragments_headed_by_comments_and_refuse_stan
     assert len(headings) == 2 and all(line.startswith("% === ") for line in headings)
     whole = cnncalc("conv", *map(str, paths), "--format", "latex", "--standalone")
     assert whole.code == 2 and "--standalone: expected one problem file, found 2 paths" in whole.err
+
+
+@pytest.mark.parametrize("extra, named", [(("--explain",), "--explain"), (("--entry", "y[1,1]"), "--entry"),
+                                          (("--exact",), "--exact")])
+def test_show_code_with_an_explanation_or_exact_values_is_refused_not_silently_dropped(extra, named):
+    run = cnncalc("conv", "-x", "1 2; 3 4", "-w", "1", "--dy", "{fill: 1}", "--show-code", "torch", *extra)
+    assert run.code == 2 and run.out == ""
+    assert f"--show-code: expected the code alone (it replaces the result), found also {named}" in run.err
+
+
+def test_exact_with_symbolic_is_refused():
+    run = cnncalc("conv", "-x", "3x3", "-w", "2x2", "--symbolic", "--exact")
+    assert run.code == 2 and "--exact: expected numbers to make exact, found --symbolic too" in run.err

@@ -25,23 +25,33 @@ def check_format(out: OutputOptions) -> None:
     check_writeup(out)
 
 
+def _check_show_code(out: OutputOptions) -> None:
+    """--show-code names a language, and its code replaces the result: nothing else is shown."""
+    if out.show_code is None:
+        return
+    if out.show_code not in CODE_LANGUAGES:
+        from cnncalc.errors import did_you_mean
+
+        raise CnnError("--show-code", spoken(CODE_LANGUAGES), repr(out.show_code),
+                       hint=did_you_mean(out.show_code, CODE_LANGUAGES))
+    others = [flag for flag, given in (("--emit-problem", out.emit_problem), ("--export-svg", out.export_svg),
+                                       ("--export-html", out.export_html), ("--explain", out.explain),
+                                       ("--entry", out.entry), ("--symbolic", out.symbolic), ("--exact", out.exact),
+                                       (f"--format {out.format}", out.format != "table")) if given]
+    if others:
+        raise CnnError("--show-code", "the code alone (it replaces the result)", f"also {', '.join(others)}",
+                       hint="run them separately")
+
+
 def check_writeup(out: OutputOptions) -> None:
     """--standalone belongs to LaTeX; export files are checked before any work is done."""
     if out.standalone and out.format != "latex":
         raise CnnError("--standalone", "--format latex (a whole LaTeX document)", f"--format {out.format}",
                        hint="add --format latex")
-    if out.show_code is not None and out.show_code not in CODE_LANGUAGES:
-        from cnncalc.errors import did_you_mean
-
-        raise CnnError("--show-code", spoken(CODE_LANGUAGES), repr(out.show_code),
-                       hint=did_you_mean(out.show_code, CODE_LANGUAGES))
-    if out.show_code:  # the code replaces the result: nothing else is written
-        others = [flag for flag, given in (("--emit-problem", out.emit_problem), ("--export-svg", out.export_svg),
-                                           ("--export-html", out.export_html),
-                                           (f"--format {out.format}", out.format != "table")) if given]
-        if others:
-            raise CnnError("--show-code", "the code alone (it replaces the result)", f"also {', '.join(others)}",
-                           hint="run them separately")
+    _check_show_code(out)
+    if out.exact and out.symbolic:
+        raise CnnError("--exact", "numbers to make exact", "--symbolic too (formulas, no numbers)",
+                       hint="keep one of them")
     for flag, value in (("--emit-problem", out.emit_problem), ("--export-svg", out.export_svg),
                         ("--export-html", out.export_html)):
         if value is not None and not value.strip():
