@@ -108,3 +108,25 @@ def test_show_code_with_an_explanation_or_exact_values_is_refused_not_silently_d
 def test_exact_with_symbolic_is_refused():
     run = cnncalc("conv", "-x", "3x3", "-w", "2x2", "--symbolic", "--exact")
     assert run.code == 2 and "--exact: expected numbers to make exact, found --symbolic too" in run.err
+
+
+def _derived(*entries: str) -> list[tuple[str, list, float]]:
+    run = cnncalc("conv", str(__import__("pathlib").Path(__file__).parent.parent / HOMEWORK), "--json",
+                  *(arg for entry in entries for arg in ("--entry", entry)))
+    assert run.code == 0, run.err
+    return [(s["target"]["name"], s["target"]["index"], s["value"]) for s in run.json()["explanation"]["steps"]]
+
+
+@pytest.mark.parametrize("written", ["O[1,2]", "O_12", "O_{1,2}", "y_12"])
+def test_entry_as_the_explanations_write_it(written):
+    assert _derived(written) == [("y", [0, 1], 1.0)]  # seed 002: O = [[8, 1], [3, 6]]
+
+
+def test_entries_with_braces_and_brackets_split_at_top_level_commas():
+    assert _derived("O_{2,2},dx[2,1]") == [("y", [1, 1], 6.0), ("dx", [1, 0], 1.0)]  # dx = [[1,1,-2],[1,6,-1],..]
+
+
+@pytest.mark.parametrize("written", ["O[1][1]", "y[1,1", "O_13"])
+def test_a_malformed_entry_is_quoted_whole(written):
+    run = cnncalc("conv", str(__import__("pathlib").Path(__file__).parent.parent / HOMEWORK), "--entry", written)
+    assert run.code == 2 and f"found '{written}'" in run.err
