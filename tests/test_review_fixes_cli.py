@@ -130,3 +130,8 @@ def test_entries_with_braces_and_brackets_split_at_top_level_commas():
 def test_a_malformed_entry_is_quoted_whole(written):
     run = cnncalc("conv", str(__import__("pathlib").Path(__file__).parent.parent / HOMEWORK), "--entry", written)
     assert run.code == 2 and f"found '{written}'" in run.err
+
+
+def test_one_number_for_symbolic_logits_says_how_to_write_a_vector():
+    run = cnncalc("softmax", "-z", "3", "--symbolic")
+    assert run.code == 2 and "e.g. 1x3 for 3 logits" in run.err

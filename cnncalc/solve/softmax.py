@@ -31,7 +31,9 @@ def read(problem: Problem) -> SoftmaxProblem:
     require(problem, "z")
     z = read_array(problem, "z")
     if z.ndim not in (1, 2):
-        raise problem.locate(CnnError("z", "logits as a vector (K,) or a batch (N, K)", shape_text(z.shape)))
+        hint = "a shape alone is written with its rows, e.g. 1x3 for 3 logits" if z.ndim == 0 else ""
+        raise problem.locate(CnnError("z", "logits as a vector (K,) or a batch (N, K)", shape_text(z.shape),
+                                      hint=hint))
     target = read_array(problem, "target", z.shape)
     options = problem.options(SPEC)
     return SoftmaxProblem(z, target, options["reduction"], options["jacobian"], check_names(problem, SPEC.names))
