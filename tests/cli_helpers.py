@@ -5,8 +5,16 @@ import json
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from pathlib import Path
 
 from cnncalc.cli.app import main
+
+ROOT = Path(__file__).parent.parent  # the repository, whatever folder pytest was started in
+
+
+def example(name: str) -> str:
+    """The path of examples/<name>, as the CLI takes it."""
+    return str(ROOT / "examples" / name)
 
 
 @dataclass

@@ -3,7 +3,7 @@ stderr and exit 2, never a traceback (the review's probes)."""
 
 import pytest
 
-from cli_helpers import cnncalc
+from cli_helpers import cnncalc, example
 
 CONV = ("conv", "-x", "1 2; 3 4", "-w", "1")
 
@@ -66,16 +66,16 @@ def test_the_command_lines_max_steps_wins_over_the_files_even_at_the_default(tmp
     ("sigfog:3", "did you mean 'sigfig'"),
 ])
 def test_a_bad_tolerance_is_one_line_and_exit_2(tolerance, needle):
-    run = cnncalc("check", "examples/check_kernel_not_rotated.yaml", "--tolerance", tolerance)
+    run = cnncalc("check", example("check_kernel_not_rotated.yaml"), "--tolerance", tolerance)
     assert run.code == 2 and needle in run.err
 
 
 def test_sigfig_tolerance_grades_a_file_whose_diagnosis_meets_non_finite_alternatives():
-    run = cnncalc("check", "examples/check_homework11_answers.yaml", "--tolerance", "sigfig:3")
+    run = cnncalc("check", example("check_homework11_answers.yaml"), "--tolerance", "sigfig:3")
     assert run.code in (0, 1) and "internal error" not in run.err
 
 
 def test_exports_take_one_problem_file(tmp_path):
-    run = cnncalc("conv", "examples/seed002_conv_bias.yaml", "examples/seed003_correlation.yaml",
+    run = cnncalc("conv", example("seed002_conv_bias.yaml"), example("seed003_correlation.yaml"),
                   "--export-svg", str(tmp_path / "o.svg"))
     assert run.code == 2 and "one problem file" in run.err and not (tmp_path / "o.svg").exists()

@@ -2,11 +2,11 @@
 
 import pytest
 
-from cli_helpers import cnncalc
+from cli_helpers import cnncalc, example
 from cnncalc.errors import CnnError
 from cnncalc.naming import LAYER_GRADIENTS, Naming, pipeline_gradients
 
-HOMEWORK = "examples/seed001_homework11.yaml"
+HOMEWORK = example("seed001_homework11.yaml")
 
 
 def test_gradients_take_the_loss_and_target_names():
