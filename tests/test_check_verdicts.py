@@ -48,7 +48,7 @@ def test_decimals_written_decide(answer, right, tmp_path):
                                              ("1.6094", True), ("1.6095", False), ("-log(0.2)", True),
                                              ("ln(5)", True), ("log10(5)", False), ("1.609437912434100", True)])
 def test_homework_loss_both_sides_of_the_boundary(written, right, tmp_path):
-    text = (tmp_path.parent / "hw.yaml")
+    text = tmp_path / "hw.yaml"
     source = open(example("check_homework11_answers.yaml")).read().replace("L: -log(0.2)", f"L: {written}")
     text.write_text(source)
     names = {n.name: n.status for n in grade(str(text)).verdict.names}
