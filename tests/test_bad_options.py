@@ -3,7 +3,7 @@ stderr and exit 2, never a traceback (the review's probes)."""
 
 import pytest
 
-from cli_helpers import cnncalc, example
+from cli_helpers import cnncalc, example, problem_file
 
 CONV = ("conv", "-x", "1 2; 3 4", "-w", "1")
 
@@ -40,24 +40,23 @@ def test_a_bad_shared_option_is_one_line_and_exit_2(extra, needle, tmp_path, mon
     ("explain", "maybe", "explain: expected true or false"),
 ])
 def test_a_files_output_fields_are_read_and_located(field, value, needle, tmp_path):
-    problem = tmp_path / "p.yaml"
-    problem.write_text(f"command: conv\nx: [[1, 2], [3, 4]]\nw: 1\n{field}: {value}\n")
-    run = cnncalc("conv", str(problem))
+    problem = problem_file(tmp_path, f"command: conv\nx: [[1, 2], [3, 4]]\nw: 1\n{field}: {value}\n")
+    run = cnncalc("conv", problem)
     assert run.code == 2 and needle in run.err and "p.yaml:4:" in run.err, run.err
 
 
 def test_check_reads_a_files_index_base_the_same_way(tmp_path):
-    problem = tmp_path / "p.yaml"
-    problem.write_text("command: conv\nx: [[1, 2], [3, 4]]\nw: 1\nindex_base: 2\nexpect: {y: [[1, 2], [3, 4]]}\n")
-    run = cnncalc("check", str(problem))
+    problem = problem_file(tmp_path, "command: conv\nx: [[1, 2], [3, 4]]\nw: 1\nindex_base: 2\n"
+                                     "expect: {y: [[1, 2], [3, 4]]}\n")
+    run = cnncalc("check", problem)
     assert run.code == 2 and "p.yaml:4: index_base: expected an integer from 0 to 1" in run.err
 
 
 def test_the_command_lines_max_steps_wins_over_the_files_even_at_the_default(tmp_path):
-    problem = tmp_path / "p.yaml"
-    problem.write_text("command: conv\nx: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\nw: [[1, 0], [0, 1]]\nmax_steps: 1\n")
-    assert "more step" in cnncalc("conv", str(problem), "--explain").out
-    assert "more step" not in cnncalc("conv", str(problem), "--explain", "--max-steps", "40").out
+    problem = problem_file(tmp_path, "command: conv\nx: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\nw: [[1, 0], [0, 1]]\n"
+                                     "max_steps: 1\n")
+    assert "more step" in cnncalc("conv", problem, "--explain").out
+    assert "more step" not in cnncalc("conv", problem, "--explain", "--max-steps", "40").out
 
 
 @pytest.mark.parametrize("tolerance, needle", [

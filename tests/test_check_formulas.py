@@ -6,6 +6,7 @@ from math import comb
 
 import pytest
 
+from cli_helpers import caret_span
 from cnncalc.check.formulas import (
     FormulaDiff, Polynomial, Symbol, Term, compare, describe_pair, format_polynomial, pair_terms,
     parse_formula,
@@ -271,12 +272,6 @@ def _error(text, axes=SEED_002_AXES) -> CnnError:
     return caught.value
 
 
-def _caret_span(error: CnnError) -> tuple[int, int]:
-    marks = error.caret.splitlines()[-1]
-    start = len(marks) - len(marks.lstrip())
-    return start, len(marks)
-
-
 @pytest.mark.parametrize("text, span, words", [
     ("dL/dO_11*Q_12", (9, 13), "tensor of this problem"),
     ("dL/dO_11*W12", (9, 12), "write W_12"),
@@ -306,14 +301,14 @@ def test_bad_formulas_are_named_with_a_caret(text, span, words):
     assert error.field == "dL/dI_12"
     assert words in error.message()
     assert error.caret.splitlines()[0] == text
-    assert _caret_span(error) == span
+    assert caret_span(error) == span
 
 
 def test_a_dot_after_an_entry_is_a_layer_name_only_where_the_problem_has_dotted_names():
     error = _error("W_{1,2}.bias", {"W": 2, "fc_1.bias": 1})
-    assert "a layer name before '.'" in error.message() and _caret_span(error) == (0, 7)
+    assert "a layer name before '.'" in error.message() and caret_span(error) == (0, 7)
     error = _error("W_12.W_11", {"W": 2})
-    assert "write * for a product" in error.message() and _caret_span(error) == (4, 5)
+    assert "write * for a product" in error.message() and caret_span(error) == (4, 5)
 
 
 def test_refused_sizes():
