@@ -5,8 +5,30 @@ import json
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from pathlib import Path
 
 from cnncalc.cli.app import main
+
+ROOT = Path(__file__).parent.parent  # the repository, whatever folder pytest was started in
+
+
+def example(name: str) -> str:
+    """The path of examples/<name>, as the CLI takes it."""
+    return str(ROOT / "examples" / name)
+
+
+def problem_file(tmp_path: Path, text: str, name: str = "p.yaml") -> str:
+    """Write a problem file under tmp_path; its path, as the CLI takes it."""
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def caret_span(error) -> tuple[int, int]:
+    """(first, end) columns of the carets under the quoted text of a CnnError."""
+    marks = error.caret.splitlines()[-1]
+    start = len(marks) - len(marks.lstrip())
+    return start, len(marks)
 
 
 @dataclass

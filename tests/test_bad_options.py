@@ -3,7 +3,7 @@ stderr and exit 2, never a traceback (the review's probes)."""
 
 import pytest
 
-from cli_helpers import cnncalc
+from cli_helpers import cnncalc, example, problem_file
 
 CONV = ("conv", "-x", "1 2; 3 4", "-w", "1")
 
@@ -40,24 +40,23 @@ def test_a_bad_shared_option_is_one_line_and_exit_2(extra, needle, tmp_path, mon
     ("explain", "maybe", "explain: expected true or false"),
 ])
 def test_a_files_output_fields_are_read_and_located(field, value, needle, tmp_path):
-    problem = tmp_path / "p.yaml"
-    problem.write_text(f"command: conv\nx: [[1, 2], [3, 4]]\nw: 1\n{field}: {value}\n")
-    run = cnncalc("conv", str(problem))
+    problem = problem_file(tmp_path, f"command: conv\nx: [[1, 2], [3, 4]]\nw: 1\n{field}: {value}\n")
+    run = cnncalc("conv", problem)
     assert run.code == 2 and needle in run.err and "p.yaml:4:" in run.err, run.err
 
 
 def test_check_reads_a_files_index_base_the_same_way(tmp_path):
-    problem = tmp_path / "p.yaml"
-    problem.write_text("command: conv\nx: [[1, 2], [3, 4]]\nw: 1\nindex_base: 2\nexpect: {y: [[1, 2], [3, 4]]}\n")
-    run = cnncalc("check", str(problem))
+    problem = problem_file(tmp_path, "command: conv\nx: [[1, 2], [3, 4]]\nw: 1\nindex_base: 2\n"
+                                     "expect: {y: [[1, 2], [3, 4]]}\n")
+    run = cnncalc("check", problem)
     assert run.code == 2 and "p.yaml:4: index_base: expected an integer from 0 to 1" in run.err
 
 
 def test_the_command_lines_max_steps_wins_over_the_files_even_at_the_default(tmp_path):
-    problem = tmp_path / "p.yaml"
-    problem.write_text("command: conv\nx: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\nw: [[1, 0], [0, 1]]\nmax_steps: 1\n")
-    assert "more step" in cnncalc("conv", str(problem), "--explain").out
-    assert "more step" not in cnncalc("conv", str(problem), "--explain", "--max-steps", "40").out
+    problem = problem_file(tmp_path, "command: conv\nx: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\nw: [[1, 0], [0, 1]]\n"
+                                     "max_steps: 1\n")
+    assert "more step" in cnncalc("conv", problem, "--explain").out
+    assert "more step" not in cnncalc("conv", problem, "--explain", "--max-steps", "40").out
 
 
 @pytest.mark.parametrize("tolerance, needle", [
@@ -66,16 +65,24 @@ def test_the_command_lines_max_steps_wins_over_the_files_even_at_the_default(tmp
     ("sigfog:3", "did you mean 'sigfig'"),
 ])
 def test_a_bad_tolerance_is_one_line_and_exit_2(tolerance, needle):
-    run = cnncalc("check", "examples/check_kernel_not_rotated.yaml", "--tolerance", tolerance)
+    run = cnncalc("check", example("check_kernel_not_rotated.yaml"), "--tolerance", tolerance)
     assert run.code == 2 and needle in run.err
 
 
 def test_sigfig_tolerance_grades_a_file_whose_diagnosis_meets_non_finite_alternatives():
-    run = cnncalc("check", "examples/check_homework11_answers.yaml", "--tolerance", "sigfig:3")
+    run = cnncalc("check", example("check_homework11_answers.yaml"), "--tolerance", "sigfig:3")
     assert run.code in (0, 1) and "internal error" not in run.err
 
 
+@pytest.mark.xfail(strict=True, reason="grading bug: sigfig:3 marks the seed's exact zeros (dL/drelu_1, dL/dconv_1, "
+                   "dL/dh: 0) wrong against the computed float residues (~1e-16, e.g. 6.9e-18): a relative band "
+                   "around a residue excludes 0; 46 of 76 entries right instead of 76")
+def test_sigfig_tolerance_grades_the_homework_answers_all_right():
+    run = cnncalc("check", example("check_homework11_answers.yaml"), "--tolerance", "sigfig:3")
+    assert run.code == 0 and "76 of 76 entries right" in run.out
+
+
 def test_exports_take_one_problem_file(tmp_path):
-    run = cnncalc("conv", "examples/seed002_conv_bias.yaml", "examples/seed003_correlation.yaml",
+    run = cnncalc("conv", example("seed002_conv_bias.yaml"), example("seed003_correlation.yaml"),
                   "--export-svg", str(tmp_path / "o.svg"))
     assert run.code == 2 and "one problem file" in run.err and not (tmp_path / "o.svg").exists()

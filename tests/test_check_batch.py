@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_helpers import cnncalc
+from cli_helpers import cnncalc, problem_file
 
 ROOT = Path(__file__).parent.parent
 CLASS = ROOT / "examples" / "check_class"
@@ -83,9 +83,7 @@ def test_exit_codes(at_root):
 
 
 def test_a_file_without_command_is_bad(tmp_path):
-    path = tmp_path / "p.yaml"
-    path.write_text("x: [1, 2]\nexpect:\n  y: 1\n")
-    run = cnncalc("check", str(path))
+    run = cnncalc("check", problem_file(tmp_path, "x: [1, 2]\nexpect:\n  y: 1\n"))
     assert run.code == 2 and "command: expected the command the file is for" in run.err
 
 

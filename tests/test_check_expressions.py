@@ -5,6 +5,7 @@ from fractions import Fraction
 
 import pytest
 
+from cli_helpers import caret_span
 from cnncalc.check.expressions import Answer, parse_answer
 from cnncalc.errors import CnnError
 
@@ -107,12 +108,6 @@ def _error(text, field="dx[2,1]") -> CnnError:
     return caught.value
 
 
-def _caret_span(error: CnnError) -> tuple[int, int]:
-    marks = error.caret.splitlines()[-1]
-    start = len(marks) - len(marks.lstrip())
-    return start, len(marks)
-
-
 @pytest.mark.parametrize("text, span", [
     ("__import__('os')", (0, 10)),           # the unknown name itself
     ("x.y", (0, 1)),
@@ -137,7 +132,7 @@ def test_refused_input_is_named_with_a_caret_under_it(text, span):
     error = _error(text)
     assert error.field == "dx[2,1]"
     assert error.caret.splitlines()[0] == text
-    assert _caret_span(error) == span
+    assert caret_span(error) == span
 
 
 def test_unknown_names_suggest_a_known_one():
@@ -148,7 +143,7 @@ def test_unknown_names_suggest_a_known_one():
 def test_a_decimal_comma_gets_a_hint():
     error = _error("1,609")
     assert "a decimal is written with a point" in error.message()
-    assert _caret_span(error) == (1, 2)
+    assert caret_span(error) == (1, 2)
 
 
 @pytest.mark.parametrize("text, expected", [

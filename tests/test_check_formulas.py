@@ -2,9 +2,11 @@
 
 import random
 from fractions import Fraction
+from math import comb
 
 import pytest
 
+from cli_helpers import caret_span
 from cnncalc.check.formulas import (
     FormulaDiff, Polynomial, Symbol, Term, compare, describe_pair, format_polynomial, pair_terms,
     parse_formula,
@@ -155,17 +157,22 @@ def test_every_spelling_of_the_same_formula_is_equal(text):
     assert parse_formula(text, "dL/dI_12", SEED_002_AXES) == right
 
 
-@pytest.mark.parametrize("grouped, expanded", [
-    ("dC/dy_21*(k_2+k_1)", "dC/dy_21*k_1 + k_2*dC/dy_21"),
-    (r"\left( k_1 + k_2 \right)^2", "k_1^2 + 2*k_1*k_2 + k_2*k_2"),
-    ("(k_1 + k_2)(k_1 - k_2)", "k_1^2 - k_2^2"),
-    ("-(k_1 - k_2)", "k_2 - k_1"),
-    ("k_1 - k_1", "0"),
-    ("x_11*k_1 + x_21*k_2", "k_2 x_{2,1} + k_1 x_{1,1}"),
-    (r"{x_{1,1} + x_{2,1}}(k_1)", "x_11 k_1 + x_21 k_1"),
+K_1, K_2, X_11, X_21 = value("k", (1,)), value("k", (2,)), value("x", (1, 1)), value("x", (2, 1))
+
+
+@pytest.mark.parametrize("grouped, expanded, products", [
+    ("dC/dy_21*(k_2+k_1)", "dC/dy_21*k_1 + k_2*dC/dy_21", [[grad("y", (2, 1)), K_1], [grad("y", (2, 1)), K_2]]),
+    (r"\left( k_1 + k_2 \right)^2", "k_1^2 + 2*k_1*k_2 + k_2*k_2", [[K_1, K_1], [2, K_1, K_2], [K_2, K_2]]),
+    ("(k_1 + k_2)(k_1 - k_2)", "k_1^2 - k_2^2", [[K_1, K_1], [-1, K_2, K_2]]),
+    ("-(k_1 - k_2)", "k_2 - k_1", [[K_2], [-1, K_1]]),
+    ("k_1 - k_1", "0", []),
+    ("x_11*k_1 + x_21*k_2", "k_2 x_{2,1} + k_1 x_{1,1}", [[X_11, K_1], [X_21, K_2]]),
+    (r"{x_{1,1} + x_{2,1}}(k_1)", "x_11 k_1 + x_21 k_1", [[X_11, K_1], [X_21, K_1]]),
 ])
-def test_grouped_and_reordered_terms_are_equal(grouped, expanded):
-    assert parse_formula(grouped, "f", SEED_000_AXES) == parse_formula(expanded, "f", SEED_000_AXES)
+def test_grouped_and_reordered_terms_are_equal(grouped, expanded, products):
+    by_hand = Polynomial.from_products(products, loss="C")
+    assert parse_formula(grouped, "f", SEED_000_AXES) == by_hand
+    assert parse_formula(expanded, "f", SEED_000_AXES) == by_hand
 
 
 def test_a_different_formula_is_not_equal():
@@ -265,12 +272,6 @@ def _error(text, axes=SEED_002_AXES) -> CnnError:
     return caught.value
 
 
-def _caret_span(error: CnnError) -> tuple[int, int]:
-    marks = error.caret.splitlines()[-1]
-    start = len(marks) - len(marks.lstrip())
-    return start, len(marks)
-
-
 @pytest.mark.parametrize("text, span, words", [
     ("dL/dO_11*Q_12", (9, 13), "tensor of this problem"),
     ("dL/dO_11*W12", (9, 12), "write W_12"),
@@ -300,14 +301,14 @@ def test_bad_formulas_are_named_with_a_caret(text, span, words):
     assert error.field == "dL/dI_12"
     assert words in error.message()
     assert error.caret.splitlines()[0] == text
-    assert _caret_span(error) == span
+    assert caret_span(error) == span
 
 
 def test_a_dot_after_an_entry_is_a_layer_name_only_where_the_problem_has_dotted_names():
     error = _error("W_{1,2}.bias", {"W": 2, "fc_1.bias": 1})
-    assert "a layer name before '.'" in error.message() and _caret_span(error) == (0, 7)
+    assert "a layer name before '.'" in error.message() and caret_span(error) == (0, 7)
     error = _error("W_12.W_11", {"W": 2})
-    assert "write * for a product" in error.message() and _caret_span(error) == (4, 5)
+    assert "write * for a product" in error.message() and caret_span(error) == (4, 5)
 
 
 def test_refused_sizes():
@@ -316,7 +317,12 @@ def test_refused_sizes():
     assert "nested groups or signs" in _error("(" * 40 + "W_11" + ")" * 40).message()
     many_sums = "*".join(f"(a_{2 * i} + a_{2 * i + 1})" for i in range(13))  # 8,192 terms once expanded
     assert "terms once expanded" in _error(many_sums, {"a": 1}).message()
-    assert parse_formula("(k_1 + k_2)^8 (k_1 - k_2)^8", "f", {"k": 1}).terms  # collected as it goes: 17 terms
+    # collected as it goes: (k_1² − k_2²)^8 = sum over j of C(8, j)·(−1)^j·k_1^(16−2j)·k_2^(2j), 9 terms
+    k_1, k_2 = value("k", (1,)), value("k", (2,))
+    binomial = Polynomial.from_products([[comb(8, j) * (-1) ** j] + [k_1] * (16 - 2 * j) + [k_2] * (2 * j)
+                                         for j in range(9)])
+    collected = parse_formula("(k_1 + k_2)^8 (k_1 - k_2)^8", "f", {"k": 1})
+    assert len(collected.terms) == 9 and collected == binomial
     assert "32 factors in a term" in _error("(k_1 + k_2)" + "*(k_1 + k_2)" * 800, {"k": 1}).message()
     assert "nested groups or signs" in _error("-" * 5000 + "W_11").message()  # no recursion error
     with pytest.raises(CnnError):

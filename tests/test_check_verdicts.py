@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from cli_helpers import cnncalc
+from cli_helpers import cnncalc, example
 from cnncalc.check import grade
 from cnncalc.check.tolerance import Tolerance, read_tolerance
 from cnncalc.errors import CnnError
@@ -48,8 +48,8 @@ def test_decimals_written_decide(answer, right, tmp_path):
                                              ("1.6094", True), ("1.6095", False), ("-log(0.2)", True),
                                              ("ln(5)", True), ("log10(5)", False), ("1.609437912434100", True)])
 def test_homework_loss_both_sides_of_the_boundary(written, right, tmp_path):
-    text = (tmp_path.parent / "hw.yaml")
-    source = open("examples/check_homework11_answers.yaml").read().replace("L: -log(0.2)", f"L: {written}")
+    text = tmp_path / "hw.yaml"
+    source = open(example("check_homework11_answers.yaml")).read().replace("L: -log(0.2)", f"L: {written}")
     text.write_text(source)
     names = {n.name: n.status for n in grade(str(text)).verdict.names}
     assert (names["L"] == "right") is right, written
@@ -152,7 +152,7 @@ def test_names_canonical_and_displayed_and_refused_with_did_you_mean():
     assert [n.status for n in g.verdict.names] == ["right"] * 3
     bad = grade({**SEED002, "expect": {"dLdI": 1}})
     assert bad.verdict.status == "bad" and "did you mean 'dL/dI'?" in bad.feedback
-    pipeline = grade("examples/check_homework11_answers.yaml").verdict
+    pipeline = grade(example("check_homework11_answers.yaml")).verdict
     assert {"conv_1", "dL/dconv_1.weight", "L"} <= {n.name for n in pipeline.names}
 
 

@@ -39,8 +39,17 @@ def test_kept_memory_saves_the_page_faults_of_fresh_arrays():
     assert faults < pages // 10  # the first pass's memory serves them all (measured: 0)
 
 
-def test_keep_freed_memory_is_done_once():
+def test_keep_freed_memory_is_done_once(monkeypatch):
     from cnncalc.core import memory
 
-    first = memory.keep_freed_memory()
-    assert memory.keep_freed_memory() is first
+    calls = []
+
+    def counting_raise_thresholds() -> bool:
+        calls.append(1)
+        return True
+
+    monkeypatch.setattr(memory, "_DONE", [])
+    monkeypatch.setattr(memory, "_raise_thresholds", counting_raise_thresholds)
+    assert memory.keep_freed_memory() is True
+    assert memory.keep_freed_memory() is True
+    assert len(calls) == 1

@@ -1,6 +1,6 @@
-"""Term maps and window lookups against the fast path, the loop oracles and PyTorch goldens.
+"""Term maps and window lookups against the loop oracles in tests/ and PyTorch goldens.
 
-Every entry's terms, evaluated with the numbers, must give the entry the fast path (and
+Every entry's terms, evaluated with the numbers, must give the entry the loop references (and
 PyTorch) computed; the pairs themselves must be the loop oracle's, in the same order.
 """
 
@@ -15,12 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import reference_conv
 import reference_layers as layers
-from cnncalc.core.conv import conv2d_backward, conv2d_forward
-from cnncalc.core.fc import fc_backward, fc_forward
 from cnncalc.core.geometry import offset_reads, window_cells, window_geometry, windows_covering
-from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, avgpool_divisor, maxpool2d_backward,
-                               maxpool2d_forward, pool_geometry)
+from cnncalc.core.pool import avgpool_divisor, maxpool2d_backward, maxpool2d_forward, pool_geometry
 from cnncalc.core.terms import ConvTermMap, FcTermMap
 from cnncalc.core.terms_pool import AvgPoolTermMap, MaxPoolTermMap
 from cnncalc.vocabulary import POOL_TIES
@@ -70,11 +68,13 @@ def conv_map(p, mode=None):
     return ConvTermMap(p["x"].shape, p["w"].shape, p["geom"], p["groups"], mode or p["mode"], p["b"] is not None)
 
 
-def conv_fast(p, mode=None):
-    mode = mode or p["mode"]
-    y = conv2d_forward(p["x"], p["w"], p["b"], p["geom"], p["groups"], mode)
-    grads = conv2d_backward(p["dy"], p["x"], p["w"], p["geom"], p["groups"], mode, p["b"] is not None)
-    return dict(y=y, dx=grads.dx, dw=grads.dw, db=grads.db)
+def conv_reference(p, mode=None):
+    """y, dx, dw, db from tests/reference_conv.py's loops (the geometry's explicit padding)."""
+    g = p["geom"]
+    args = dict(stride=g.stride, padding=g.padding, dilation=g.dilation, groups=p["groups"], mode=mode or p["mode"])
+    y = reference_conv.conv2d(p["x"], p["w"], p["b"], **args)
+    dx, dw, db = reference_conv.conv2d_grads(p["dy"], p["x"], p["w"], p["b"], **args)
+    return dict(y=y, dx=dx, dw=dw, db=db)
 
 
 # --- geometry ---------------------------------------------------------------------------------------
@@ -132,13 +132,13 @@ def test_offset_reads_are_the_windows_with_a_real_cell_there(geom):
 
 @PROPERTY
 @given(conv_problems())
-def test_conv_terms_sum_to_the_fast_path_for_every_entry(p):
-    tmap, fast = conv_map(p), conv_fast(p)
+def test_conv_terms_sum_to_the_loop_reference_for_every_entry(p):
+    tmap, reference = conv_map(p), conv_reference(p)
     for target in ("y", "dx", "dw", "db"):
-        if fast[target] is None:
+        if reference[target] is None:
             assert target not in tmap.shapes()
             continue
-        agree(evaluated(tmap, target, p), fast[target], p["integer"])
+        agree(evaluated(tmap, target, p), reference[target], p["integer"])
 
 
 @PROPERTY
@@ -160,12 +160,12 @@ def test_conv_pairs_are_the_loop_oracles_in_its_order(p):
 @settings(max_examples=25, deadline=None)
 @given(conv_problems())
 def test_the_other_mode_is_the_map_of_the_other_convention(p):
-    """A mistaken convention is the map with the other mode: it sums to the fast path run that way."""
+    """A mistaken convention is the map with the other mode: it sums to the loop reference run that way."""
     other = "convolution" if p["mode"] == "correlation" else "correlation"
-    tmap, fast = conv_map(p).with_mode(other), conv_fast(p, other)
+    tmap, reference = conv_map(p).with_mode(other), conv_reference(p, other)
     assert tmap.mode == other
     for target in ("y", "dx", "dw"):
-        agree(evaluated(tmap, target, p), fast[target], p["integer"])
+        agree(evaluated(tmap, target, p), reference[target], p["integer"])
 
 
 def test_conv_terms_add_up_exactly_in_fractions():
@@ -176,11 +176,12 @@ def test_conv_terms_add_up_exactly_in_fractions():
     dy = quarters((2, 4) + geom.out_hw)
     p = dict(x=x, w=w, b=b, dy=dy, geom=geom, groups=2, mode="convolution")
     exact = {k: np.vectorize(Fraction, otypes=[object])(v) for k, v in p.items() if k in ("x", "w", "b", "dy")}
-    tmap, fast = conv_map(p), conv_fast(p)
+    # quarters: every product and sum is exact in binary, so the loop reference's floats are exact too
+    tmap, reference = conv_map(p), conv_reference(p)
     for target in ("y", "dx", "dw", "db"):
         for terms in tmap.entries(target):
             value = terms.evaluate(exact)
-            assert isinstance(value, (Fraction, int)) and value == Fraction(fast[target][terms.entry])
+            assert isinstance(value, (Fraction, int)) and value == Fraction(reference[target][terms.entry])
 
 
 def test_one_entry_of_the_large_conv_is_small():
@@ -248,12 +249,14 @@ def test_fc_terms_are_the_oracles_and_sum_exactly(n, m, k, layout, has_bias, see
     w = rng.integers(-5, 6, (k, m) if layout == "out-in" else (m, k)).astype(float)
     b, dy = (rng.integers(-5, 6, k).astype(float) if has_bias else None), rng.integers(-5, 6, (n, k)).astype(float)
     tmap = FcTermMap(x.shape, w.shape, layout, has_bias)
-    grads = fc_backward(dy, x, w, layout, has_bias)
     values = dict(x=x, w=w, b=b, dy=dy)
-    fast = dict(y=fc_forward(x, w, b, layout), dx=grads.dx, dw=grads.dw, db=grads.db)
+    w_out_in = w if layout == "out-in" else w.T
+    dx, dw_out_in, db = layers.fc_backward(dy, x, w_out_in)  # loops: x·wᵀ read forwards and backwards
+    reference = dict(y=layers.fc(x, w_out_in, b), dx=dx, dw=dw_out_in if layout == "out-in" else dw_out_in.T,
+                     db=db if has_bias else None)
     oracle = fc_pairs(x.shape, w.shape, layout)
     for target in tmap.shapes():
-        np.testing.assert_array_equal(evaluated(tmap, target, values), fast[target])
+        np.testing.assert_array_equal(evaluated(tmap, target, values), reference[target])
         if target != "db":
             assert all(t.rows() == oracle[target][t.entry] for t in tmap.entries(target))
     assert ("db" in tmap.shapes()) == has_bias
@@ -336,7 +339,7 @@ def test_max_pool_ties_hand_checked():
 
 @PROPERTY
 @given(pool_problems("avg"), st.booleans())
-def test_avg_pool_terms_match_the_fast_path_and_oracle(problem, count_include_pad):
+def test_avg_pool_terms_match_the_loop_references(problem, count_include_pad):
     x, dy, geom, (k, stride, pad, _, ceil_mode) = problem
     tmap = AvgPoolTermMap(x.shape, geom, count_include_pad)
     divisor = avgpool_divisor(geom, count_include_pad)
@@ -344,10 +347,10 @@ def test_avg_pool_terms_match_the_fast_path_and_oracle(problem, count_include_pa
         cells, expected = layers._avg_window(*terms.entry[2:], x.shape[2:], k, stride, pad, count_include_pad)
         assert [tuple(c[2:]) for c in terms.indices[0].tolist()] == cells
         assert terms.divisor.tolist() == [expected] * len(cells) == [divisor[terms.entry[2:]]] * len(cells)
-    fast_y = avgpool2d_forward(x, geom, count_include_pad).y
-    np.testing.assert_allclose(evaluated(tmap, "y", dict(x=x)), fast_y, **TOL)
-    fast_dx = avgpool2d_backward(dy, geom, count_include_pad).dx
-    np.testing.assert_allclose(evaluated(tmap, "dx", dict(dy=dy)), fast_dx, **TOL)
+    reference_y = layers.avg_pool(x, k, stride, pad, ceil_mode, count_include_pad)
+    np.testing.assert_allclose(evaluated(tmap, "y", dict(x=x)), reference_y, **TOL)
+    reference_dx = layers.avg_pool_backward(dy, x.shape, k, stride, pad, ceil_mode, count_include_pad)
+    np.testing.assert_allclose(evaluated(tmap, "dx", dict(dy=dy)), reference_dx, **TOL)
 
 
 POOL_CASES = json.loads((GOLDENS / "pool.json").read_text())["cases"]

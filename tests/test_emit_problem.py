@@ -98,19 +98,54 @@ def test_symbolic_keys_hold_the_formulas_of_seed000(tmp_path):
     assert cnncalc("conv", str(key)).code == 0  # the key itself runs as written
 
 
+def _assert_the_hand_written_expect_holds(example: Path, key: Path):
+    """The key is graded by the code that wrote it: its values must also be the example's own expect:
+    block (worked by hand or checked with PyTorch), read from both files."""
+    written = yaml.safe_load(example.read_text()).get("expect", {})
+    emitted = yaml.safe_load(key.read_text())["expect"]
+    assert written, f"{example.name} has no expect: block"
+    # the key holds the forward and backward answers; max pooling's argmax is a detail it leaves out
+    assert set(written) - set(emitted) <= {"argmax"}, example.name
+    for name, value in written.items():
+        if name not in emitted:
+            continue
+        got, expected = np.array(_as_float(emitted[name])), np.array(_as_float(value))
+        np.testing.assert_allclose(got, np.broadcast_to(expected, got.shape), rtol=1e-12, atol=1e-12, err_msg=name)
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_cnncalc_check_finds_the_emitted_key_all_right(path, tmp_path):
     command = yaml.safe_load(path.read_text())["command"]
     key = tmp_path / "key.yaml"
     assert cnncalc(command, str(path), "--emit-problem", str(key)).code == 0
+    _assert_the_hand_written_expect_holds(path, key)
     run = cnncalc("check", str(key), "--json")
     assert run.code == 0, run.out + run.err
     assert run.json()["status"] == "right"
 
 
-@pytest.mark.parametrize("extra", [("--exact",), ("--symbolic",)])
-def test_exact_and_symbolic_keys_check_right(extra, tmp_path):
-    key = tmp_path / "key.yaml"
-    assert cnncalc("conv", str(ROOT / "examples/seed000_conv_column_kernel.yaml"), *extra, "--emit-problem", str(key)).code == 0
+def test_an_exact_key_holds_the_seeds_hand_written_answers(tmp_path):
+    key, seed = tmp_path / "key.yaml", ROOT / "examples/seed000_conv_column_kernel.yaml"
+    assert cnncalc("conv", str(seed), "--exact", "--emit-problem", str(key)).code == 0
+    _assert_the_hand_written_expect_holds(seed, key)
+    run = cnncalc("check", str(key))
+    assert run.code == 0, run.out + run.err
+
+
+def test_a_symbolic_key_holds_the_seeds_hand_written_formulas(tmp_path):
+    key, seed = tmp_path / "key.yaml", ROOT / "examples/seed000_conv_column_kernel.yaml"
+    assert cnncalc("conv", str(seed), "--symbolic", "--emit-problem", str(key)).code == 0
+    emitted = yaml.safe_load(key.read_text())["expect"]
+    axes = {"X": 2, "Y": 2, "K": 1, "dC/dY": 2}
+    # the seed's comment: y_ij = x_ij·k1 + x_(i+1)j·k2; dC/dx row 1 = dC/dy_1j·k1,
+    # row 2 = dC/dy_1j·k2 + dC/dy_2j·k1, row 3 = dC/dy_2j·k2
+    by_hand = {"y": {f"{i},{j}": f"X_{i}{j}*K_1 + X_{i + 1}{j}*K_2" for i in (1, 2) for j in (1, 2, 3)},
+               "dx": {**{f"1,{j}": f"dC/dY_1{j}*K_1" for j in (1, 2, 3)},
+                      **{f"2,{j}": f"dC/dY_1{j}*K_2 + dC/dY_2{j}*K_1" for j in (1, 2, 3)},
+                      **{f"3,{j}": f"dC/dY_2{j}*K_2" for j in (1, 2, 3)}}}
+    for name, formulas in by_hand.items():
+        assert set(emitted[name]) == set(formulas), name
+        for entry, formula in formulas.items():
+            assert parse_formula(emitted[name][entry], name, axes) == parse_formula(formula, name, axes), (name, entry)
     run = cnncalc("check", str(key))
     assert run.code == 0, run.out + run.err

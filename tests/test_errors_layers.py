@@ -2,7 +2,7 @@
 
 import pytest
 
-from cli_helpers import cnncalc
+from cli_helpers import cnncalc, example
 
 X = "1 2 3; 4 5 6; 7 8 9"
 
@@ -44,7 +44,7 @@ X = "1 2 3; 4 5 6; 7 8 9"
     (("shape", "--input", "5x5"), ("kernel", "nothing")),
     (("shape", "--input", "5x5", "--kernel", "3x3", "--ceil-mode", "true"), ("ceil_mode", "--op pool")),
     (("examples", "seed00_conv"), ("example", "did you mean")),
-    (("pipeline", "examples/seed001_homework11.yaml", "--only", "fc"), ("only", "did you mean")),
+    (("pipeline", example("seed001_homework11.yaml"), "--only", "fc"), ("only", "did you mean")),
 ])
 def test_layer_errors(args, needles):
     run = cnncalc(*args)

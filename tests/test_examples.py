@@ -8,7 +8,7 @@ import yaml
 
 from cli_helpers import cnncalc
 
-# check_*.yaml hold a person's answers, some of them wrong on purpose: tests/test_check_examples.py
+# check_*.yaml hold a person's answers, some of them wrong on purpose: tests/test_check_batch.py
 # holds the verdict each must give. Every other example's expect: block is the right answer.
 EXAMPLES = sorted(p for p in (Path(__file__).parent.parent / "examples").glob("*.yaml")
                   if not p.name.startswith("check_"))

@@ -8,11 +8,11 @@ import re
 
 from rich.console import Console
 
-from cli_helpers import cnncalc
+from cli_helpers import cnncalc, example
 from cnncalc.render.table import render_table
 from explain_helpers import explained
 
-SEED_002 = "examples/seed002_conv_bias.yaml"
+SEED_002 = example("seed002_conv_bias.yaml")
 
 
 def _table(result, width=72) -> str:
@@ -68,9 +68,9 @@ def test_entry_errors_are_one_line_with_exit_2():
 
 
 def test_every_numeric_step_re_evaluates_from_the_json_alone():
-    for args in (("conv", SEED_002), ("pool", "examples/seed002_maxpool_overlapping.yaml"),
-                 ("softmax", "-z", "0 1 2", "--target", "2"), ("fc", "examples/fc_out_in.yaml"),
-                 ("conv", "examples/seed004_stride2_correlation.yaml")):
+    for args in (("conv", SEED_002), ("pool", example("seed002_maxpool_overlapping.yaml")),
+                 ("softmax", "-z", "0 1 2", "--target", "2"), ("fc", example("fc_out_in.yaml")),
+                 ("conv", example("seed004_stride2_correlation.yaml"))):
         data = cnncalc(*args, "--explain", "--max-steps", "0", "--json").json()
         steps = data["explanation"]["steps"]
         tensors = {name: t["data"] for section in ("inputs", "forward", "backward") for name, t in data[section].items()}

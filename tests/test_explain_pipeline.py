@@ -6,10 +6,10 @@ import itertools
 import numpy as np
 import pytest
 
-from cli_helpers import cnncalc
+from cli_helpers import cnncalc, example
 
-PIPELINES = ["examples/seed001_homework11.yaml", "examples/pipeline_random_cnn.yaml",
-             "examples/pipeline_two_conv.yaml", "examples/seed004_mse_sigmoid_head.yaml"]
+PIPELINES = ["seed001_homework11.yaml", "pipeline_random_cnn.yaml", "pipeline_two_conv.yaml",
+             "seed004_mse_sigmoid_head.yaml"]
 
 
 def _tensors(doc: dict) -> dict:
@@ -25,8 +25,9 @@ def _value(term: dict) -> float:
     return value * (coefficient[0] / coefficient[1] if isinstance(coefficient, list) else coefficient)
 
 
-@pytest.mark.parametrize("path", PIPELINES)
-def test_every_derivable_entry_evaluates_to_the_pipelines_value(path):
+@pytest.mark.parametrize("name", PIPELINES)
+def test_every_derivable_entry_evaluates_to_the_pipelines_value(name):
+    path = example(name)
     doc = cnncalc("pipeline", path, "--json").json()
     tensors = _tensors(doc)
     derivable = [name for name in tensors if not name.endswith((".weight", ".bias")) or name.startswith("dL/d")]
@@ -49,14 +50,14 @@ def test_every_derivable_entry_evaluates_to_the_pipelines_value(path):
 
 
 def test_a_pipeline_entry_is_written_in_the_pipelines_names():
-    run = cnncalc("pipeline", "examples/seed001_homework11.yaml", "--entry", "dL/dh[1,1,1,1]")
+    run = cnncalc("pipeline", example("seed001_homework11.yaml"), "--entry", "dL/dh[1,1,1,1]")
     assert run.code == 0
     line = next(line for line in run.out.splitlines() if line.strip().startswith("dL/dh_{1,1,1,1} ="))
     assert "dL/dconv_1_{1,1,1}·F_{1,1,1}" in line
 
 
 def test_an_input_of_the_pipeline_is_not_derived():
-    run = cnncalc("pipeline", "examples/seed001_homework11.yaml", "--entry", "h[1,1,1,1]")
+    run = cnncalc("pipeline", example("seed001_homework11.yaml"), "--entry", "h[1,1,1,1]")
     assert run.code == 2 and "--entry" in run.err
 
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from cli_helpers import cnncalc
+from cli_helpers import cnncalc, example
 
 
 def test_pipeline_mse_refuses_a_target_of_another_shape(tmp_path):
@@ -45,9 +45,10 @@ def test_with_dy_there_is_no_such_note():
 
 
 def test_a_file_for_another_command_is_refused_with_its_name():
-    run = cnncalc("conv", "examples/seed004_maxpool_argmax.yaml")
+    path = example("seed004_maxpool_argmax.yaml")
+    run = cnncalc("conv", path)
     assert run.code == 2
-    assert "found a file for 'pool'" in run.err and "cnncalc pool examples/seed004_maxpool_argmax.yaml" in run.err
+    assert "found a file for 'pool'" in run.err and f"cnncalc pool {path}" in run.err
 
 
 @pytest.mark.parametrize("size, kernel, stride, padding", [

@@ -141,7 +141,7 @@ def test_a_numeric_display_name_is_kept():
 @pytest.mark.parametrize("literal, at", [("1,,2", 2), (",1 2", 0), ("1 2,", 3), ("1, ,2", 3), ("1 2; 3,,4", 7)])
 def test_an_empty_place_between_commas_is_refused_with_a_caret(literal, at):
     run = cnncalc("act", "--kind", "relu", "-x", literal)
-    assert run.code == 2 and "','" in run.err or "the end of the row" in run.err
+    assert run.code == 2 and ("','" in run.err or "the end of the row" in run.err)
     quoted, caret = run.err.splitlines()[1:3]
     assert quoted.strip() == literal and caret.index("^") - 2 == at
 
@@ -317,6 +317,8 @@ def test_a_dilated_max_pool_whose_windows_meet_the_input_still_runs():
     run = cnncalc("pool", "--kind", "max", "-x", "1 2 3; 3 4 5; 1 1 1", "--kernel-size", "2", "--dilation", "2",
                   "--padding", "1", "--stride", "1", "--json")
     assert run.code == 0 and not nonfinite_tensors(run.json())
+    # window (i, j) reads rows {i-1, i+1} × cols {j-1, j+1} (by hand; tests/reference_layers.max_pool agrees)
+    assert run.json()["forward"]["y"]["data"] == [[4, 5, 4], [2, 3, 2], [4, 5, 4]]
 
 
 @pytest.mark.parametrize("only, found", [("{a: b}", "only: expected names of tensors"),

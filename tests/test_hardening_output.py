@@ -2,7 +2,9 @@
 big tensors summarised in tables, several files in one call."""
 
 import json
+import math
 
+import numpy as np
 import pytest
 
 from cli_helpers import cnncalc
@@ -22,7 +24,25 @@ STREAM_CASES = [
 ]
 
 
-@pytest.mark.parametrize("args", STREAM_CASES)
+def _softmax_row(z):
+    total = sum(math.exp(v) for v in z)
+    return [math.exp(v) / total for v in z]
+
+
+# Values worked by hand for the cases that are not random, checked in the streamed form.
+STREAM_VALUES = {
+    # ½·((1e200)² + 1) overflows; dL/dy = y − t
+    "loss": {("forward", "L"): "inf", ("backward", "dy"): [1e200, 1.0]},
+    # row 0: e^±10000 relative to the max are 0 and 1 exactly; L sums −log p_t: 20000 + (log(e + e² + e³) − 1)
+    "softmax": {("forward", "p"): [[0.0, 1.0, 0.0], _softmax_row([1, 2, 3])],
+                ("forward", "L"): 20000 + math.log(math.e + math.e ** 2 + math.e ** 3) - 1},
+    # the homework's answers (examples/seed001_homework11.yaml): conv_1 by hand, L = −log(1/5)
+    "examples": {("forward", "conv_1"): [[[-22, -22], [-26, -26]], [[98, 100], [100, 98]]],
+                 ("forward", "L"): math.log(5)},
+}
+
+
+@pytest.mark.parametrize("args", STREAM_CASES, ids=[args[0] for args in STREAM_CASES])
 def test_streamed_json_is_byte_identical_to_the_one_shot_form(monkeypatch, args):
     from cnncalc.cli import jsonstream
 
@@ -31,6 +51,13 @@ def test_streamed_json_is_byte_identical_to_the_one_shot_form(monkeypatch, args)
     monkeypatch.setattr(jsonstream, "BLOCK", 3)  # blocks of rows, and rows split further
     streamed = cnncalc(*args, "--json")
     assert whole.code == streamed.code == 0 and streamed.out == whole.out
+    document = streamed.json()
+    for (section, name), expected in STREAM_VALUES.get(args[0], {}).items():
+        got = document[section][name]["data"]
+        if isinstance(expected, str):
+            assert got == expected, name
+        else:
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0, err_msg=name)
 
 
 # The peak is the process's own VmHWM: ru_maxrss keeps the parent's resident size across the
@@ -101,10 +128,11 @@ def test_a_pipeline_summary_suggests_only(tmp_path):
 
 
 def test_a_tensor_at_the_table_limit_is_printed_whole():
-    from cnncalc.render.view import TABLE_ENTRIES
-
-    run = cnncalc("act", "--kind", "relu", "-x", f"{{fill: 3, shape: [{TABLE_ENTRIES}]}}")
+    # the README: "A tensor of more than 10,000 entries is summarised in a table"
+    run = cnncalc("act", "--kind", "relu", "-x", "{fill: 3, shape: [10000]}")
     assert run.code == 0 and "too many for a table" not in run.out
+    past = cnncalc("act", "--kind", "relu", "-x", "{fill: 3, shape: [10001]}")
+    assert past.code == 0 and "10,001 entries, too many for a table" in past.out
 
 
 # Many files in one process.
@@ -124,9 +152,10 @@ def test_several_files_give_json_lines_each_naming_its_file(tmp_path):
     run = cnncalc("conv", *paths, "--json")
     lines = run.out.splitlines()
     assert run.code == 0 and len(lines) == 3
-    for path, line in zip(paths, lines):
+    for k, (path, line) in enumerate(zip(paths, lines)):
         document = json.loads(line)
         assert list(document)[0] == "file" and document.pop("file") == path
+        assert document["forward"]["y"]["data"] == [[1], [k - 1]]  # [[1 − k + k], [3 − 4 + k]] by hand
         assert document == cnncalc("conv", path, "--json").json()  # each as if run alone
 
 
@@ -167,6 +196,7 @@ def test_options_apply_to_every_file_and_yaml_separates_documents(tmp_path):
 
     documents = list(yaml.safe_load_all(run.out))
     assert len(documents) == 2 and all(d["inputs"]["b"]["data"] == 10 for d in documents)
+    assert [d["forward"]["y"]["data"] for d in documents] == [[[11], [9]], [[10], [9]]]  # [[1 − k + 10], [3 − 4 + 10]]
 
 
 def test_one_file_prints_exactly_as_before(tmp_path):

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from cnncalc.render.numbers import EPS, RESIDUE_ULPS, format_number, is_residue
+from cnncalc.render.numbers import format_number, is_residue
 from cnncalc.render.table import render_table
 from cnncalc.render.view import POSITIONS, build_view
 from cnncalc.core.conventions import Rule, RuleId
@@ -197,7 +197,7 @@ def test_a_real_small_value_beside_one_is_shown():
 
 def test_the_residue_threshold_is_64_ulps_of_the_largest_entry():
     scale = 3.0
-    threshold = RESIDUE_ULPS * EPS * scale
+    threshold = 64 * 2.220446049250313e-16 * scale  # 64 ulps: 64 × float64's machine epsilon, 2^-52
     assert is_residue(0.99 * threshold, scale) and not is_residue(1.01 * threshold, scale)
     assert format_number(-0.99 * threshold, 4, scale) == "≈0"
     assert format_number(5.6e-17) == "5.600e-17"  # a lone number is never residue

@@ -24,7 +24,7 @@ def example_commands():
     """(name, args) of every bundled example, plain and, for the linear ones, symbolic."""
     runs = []
     # check_*.yaml hold a person's answers, some wrong on purpose (their command exits 1): they are
-    # cnncalc check's examples (tests/test_check_examples.py), not write-up examples.
+    # cnncalc check's examples (tests/test_check_batch.py), not write-up examples.
     for path in sorted(p for p in (ROOT / "examples").glob("*.yaml") if not p.name.startswith("check_")):
         command = next(line.split()[1] for line in path.read_text().splitlines() if line.startswith("command:"))
         runs.append((path.stem, (command, f"examples/{path.name}", "--explain")))
