@@ -82,7 +82,9 @@ def dx_identity(refs, geom: WindowGeometry, mode: str, groups: int, n: int, o: i
     view = dx_view(refs["dy"].values[n, o], refs["w"].values[o, cg], geom, mode)
     return _identity_step("conv.dx", refs, ("dy", (n, o)), ("w", (o, cg)), ("dx", (n, c)), view,
                           {"stride": geom.stride, "dilation": geom.dilation, "padding": geom.padding, "mode": mode,
-                           "rotated": mode == "correlation", "filter": o, "sample": n})
+                           "rotated": mode == "correlation", "filter": o, "sample": n},
+                          # the grid is w turned 180° in correlation mode: its label must not say plain w
+                          kernel_role="kernel rotated 180°" if mode == "correlation" else "kernel")
 
 
 def dw_identity(refs, geom: WindowGeometry, mode: str, groups: int, n: int, o: int, cg: int) -> Step:
@@ -94,11 +96,11 @@ def dw_identity(refs, geom: WindowGeometry, mode: str, groups: int, n: int, o: i
                            "filter": o})
 
 
-def _identity_step(rule, refs, first, second, target, view, detail) -> Step:
+def _identity_step(rule, refs, first, second, target, view, detail, kernel_role: str = "kernel") -> Step:
     (prepared, marks), (kernel, kmarks) = view["prepared"], view["kernel"]
     lead = lambda name, index: refs[name].user_index(index + (0, 0))[:max(len(refs[name].user_shape) - 2, 0)]  # noqa: E731
     grids = (_grid(first[0], lead(*first), prepared, marks, role="prepared"),
-             _grid(second[0], lead(*second), kernel, kmarks, role="kernel"),
+             _grid(second[0], lead(*second), kernel, kmarks, role=kernel_role),
              _grid(target[0], lead(*target), view["result"], role="result"))
     return Step("identity", Target(target[0], lead(*target)), phase="backward", grids=grids,
                 detail={"rule": rule} | detail)
