@@ -205,7 +205,24 @@ def test_formulas_name_a_pipelines_parameters_as_naming_writes_them():
     assert _status(g) == "right", g.feedback
     wrong = grade({**FC_PIPELINE, "expect": {"dL/dfc_1.weight": {"2,1": "dL/dfc_1_2 * input_2"}}})
     assert wrong.verdict.names[0].entries[0].formula.pairs == [
-        "input_2 where input_1 belongs (in dL/dfc_1_2·input_1)"]
+        "input_2 where input_1 belongs (in dL/dfc_1_{2}·input_1)"]  # as the derivation writes fc_1's entry
+
+
+COLUMN_KERNEL_11 = {"command": "conv", "names": {"w": "k", "L": "C"}, "x": "12x1", "w": "11x1"}
+
+
+def test_a_formula_verdict_spells_entries_as_the_derivation_does():
+    # x 12×1, k 11×1: y_1 = Σ x_i·k_i (i = 1..11), y_2 = Σ x_(i+1)·k_i, so dC/dx_12 = dC/dy_2·k_11,
+    # written k_{11} (one index past one digit, as Naming.subscript writes it), not k_11 (x_1, k_1).
+    g = grade({**COLUMN_KERNEL_11, "expect": {"dx": {"12": "dC/dy_2*k_10"}}})
+    formula = g.verdict.names[0].entries[0].formula
+    assert formula.right == "dC/dy_2·k_{11}"
+    assert formula.right_latex == r"\frac{\partial C}{\partial y_{2}} \cdot k_{11}"
+    assert formula.pairs == ["k_{10} where k_{11} belongs (in dC/dy_2·k_{11})"]
+    run = cnncalc("check", "-", "--explain", stdin="command: conv\nnames: {w: k, L: C}\nx: 12x1\nw: 11x1\n"
+                                                   "expect: {dx: {'12': 'dC/dy_2*k_10'}}\n")
+    assert "right  dC/dy_2·k_{11}" in run.out and "dC/dx_{12} = dC/dy_2·k_{11}" in run.out, run.out
+    assert _status(grade({**COLUMN_KERNEL_11, "expect": {"dx": {"12": "dC/dy_2*k_{11}"}}})) == "right"
 
 
 def test_a_bad_formula_is_unreadable_with_a_caret():

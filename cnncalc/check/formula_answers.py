@@ -66,8 +66,7 @@ class FormulaJudge:
         """A factor as a Symbol: canonical tensor name, indices as the user writes them."""
         target = self.naming.gradients.get(name)
         shape = self.shapes.get(target or name, ())
-        kept = tuple(i for i, n in zip(index, shape) if n != 1) if shape else tuple(index)
-        indices = self.naming.index(kept)
+        indices = self.naming.person_index(index, shape or None)
         return Symbol.grad(target, indices) if target else Symbol.entry(name, indices)
 
     def parse(self, text: str, field: str) -> Polynomial:
@@ -82,9 +81,7 @@ class FormulaJudge:
         return Symbol(symbol.kind, self.spelled.get(symbol.name, symbol.name), symbol.indices)
 
     def spell(self, style: str = "plain"):
-        naming = self.naming
-        return lambda symbol: spell_symbol(Symbol(symbol.kind, naming.shown(symbol.name), symbol.indices),
-                                           naming.loss, style)
+        return lambda symbol: spell_symbol(symbol, self.naming.loss, style, self.naming)
 
     def judge(self, text: str, name: str, index: tuple[int, ...], field: str) -> tuple[bool, FormulaVerdict]:
         """(right?, the formula verdict) of one formula answer; a bad formula raises CnnError."""
