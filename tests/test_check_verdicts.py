@@ -248,3 +248,27 @@ def test_points_per_entry():
     problem = {**SEED002, "points": {"dx": {"1,1": 2, "2,2": 3}}, "expect": {"dx": {"1,1": 1, "2,2": 0}}}
     g = grade(problem)
     assert (g.points, g.max_points) == (2, 5)
+
+
+# Seed 002's overlapping max pool (examples/seed002_maxpool_overlapping.yaml), maxima by hand:
+# O_11 = max(1, 5, 3, 4) = I_12, O_12 = max(5, 2, 4, 8) = I_23, O_21 = max(3, 4, 6, 0) = I_31,
+# O_22 = max(4, 8, 0, 7) = I_23; so dL/dI_23 = dL/dO_12 + dL/dO_22 and dL/dI_12 = dL/dO_11.
+MAXPOOL = {"command": "pool", "names": {"x": "I", "y": "O"}, "kind": "max", "kernel_size": 2, "stride": 1,
+           "x": [[1, 5, 2], [3, 4, 8], [6, 0, 7]], "dy": [[1, 2], [3, 4]]}
+
+
+def test_formula_answers_for_a_max_pool_with_numbers():
+    right = grade({**MAXPOOL, "expect": {"dx": {"2,3": "dL/dO_22 + dL/dO_12", "1,2": "dL/dO_11"},
+                                         "y": {"1,1": "I_12", "2,2": "I_23"}}})
+    assert right.verdict.status == "right", right.feedback
+    wrong = grade({**MAXPOOL, "expect": {"dx": {"1,2": "dL/dO_12"}, "y": {"1,2": "I_22"}}})
+    dx, y = (names.entries[0] for names in wrong.verdict.names)
+    assert dx.status == y.status == "wrong"
+    assert dx.formula.right == "dL/dO_11" and dx.formula.pairs == ["dL/dO_12 where dL/dO_11 belongs (in dL/dO_11)"]
+    assert y.formula.right == "I_23" and y.formula.pairs == ["I_22 where I_23 belongs (in I_23)"]
+
+
+def test_a_tied_max_has_no_one_formula():
+    tied = grade({**MAXPOOL, "x": [[1, 1], [0, 0]], "dy": [[1]], "expect": {"y": {"1,1": "I_11"}}})
+    entry = tied.verdict.names[0].entries[0]
+    assert entry.status == "unreadable" and "maximum is not tied" in entry.error
