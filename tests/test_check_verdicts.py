@@ -272,3 +272,17 @@ def test_a_tied_max_has_no_one_formula():
     tied = grade({**MAXPOOL, "x": [[1, 1], [0, 0]], "dy": [[1]], "expect": {"y": {"1,1": "I_11"}}})
     entry = tied.verdict.names[0].entries[0]
     assert entry.status == "unreadable" and "maximum is not tied" in entry.error
+
+
+def test_the_answers_given_are_printed_with_control_characters_escaped(tmp_path):
+    # y = x·1 + 0 = [[1, 2], [3, 4]]; dL/dW = Σ dL/dO_ij·I_ij. Each answer below carries a control
+    # character: an ESC in a whole-tensor grid, a vertical tab inside a readable number and formula.
+    path = _write(tmp_path, "esc.yaml", 'command: conv\nnames: {x: I, w: W, y: O}\nx: [[1, 2], [3, 4]]\n'
+                                        'w: [[1]]\nb: 0\ndy: [[1, 1], [1, 1]]\nexpect:\n'
+                                        '  y: [[1, "2\\e[2J"], [3, "1 +\\v4"]]\n  dw: {"1,1": "dL/dO_11*\\vI_11"}\n')
+    run = cnncalc("check", path)
+    assert run.code == 1
+    assert "\x1b" not in run.out and "\x0b" not in run.out
+    assert "✗2\\x1b[2J" in run.out                                     # the grid's cell
+    assert "given 1 +\\x0b4, right 4, difference 1" in run.out        # a wrong number
+    assert "given  dL/dO_11*\\x0bI_11" in run.out                      # a wrong formula
