@@ -286,3 +286,16 @@ def test_the_answers_given_are_printed_with_control_characters_escaped(tmp_path)
     assert "✗2\\x1b[2J" in run.out                                     # the grid's cell
     assert "given 1 +\\x0b4, right 4, difference 1" in run.out        # a wrong number
     assert "given  dL/dO_11*\\x0bI_11" in run.out                      # a wrong formula
+
+
+def test_an_entry_of_a_whole_tensor_answer_is_named_by_its_index_in_the_files_base():
+    # SEED002's dx is 3×3: the fifth answer in the list is dx[2,2] (base 1) or dx[1,1] (base 0),
+    # the eighth dx[3,2]; a 2×1 column kernel's second entry is dw[2], as Naming writes it.
+    answers = [[1, 1, -2], [1, "6 +", -1], [-2, "dL/dO_11*Q_12", 5]]
+    errors = [e.error for e in grade({**SEED002, "expect": {"dx": answers}}).verdict.names[0].entries if e.error]
+    assert [error.split(":")[0] for error in errors] == ["expect.dx[2,2]", "expect.dx[3,2]"]
+    zero = grade({**SEED002, "index_base": 0, "expect": {"dx": answers}}).verdict.names[0].entries
+    assert [e.error.split(":")[0] for e in zero if e.error] == ["expect.dx[1,1]", "expect.dx[2,1]"]
+    column = grade({"command": "conv", "x": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "w": [[1], [2]],
+                    "dy": [[1, 2, 3], [4, 5, 6]], "expect": {"dw": [[91], ["154 +"]]}})
+    assert column.verdict.names[0].entries[1].error.startswith("expect.dw[2]: ")
