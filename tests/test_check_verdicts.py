@@ -299,3 +299,15 @@ def test_an_entry_of_a_whole_tensor_answer_is_named_by_its_index_in_the_files_ba
     column = grade({"command": "conv", "x": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "w": [[1], [2]],
                     "dy": [[1, 2, 3], [4, 5, 6]], "expect": {"dw": [[91], ["154 +"]]}})
     assert column.verdict.names[0].entries[1].error.startswith("expect.dw[2]: ")
+
+
+@pytest.mark.parametrize("field, message", [
+    ("max_steps: -1", "max_steps: expected an integer from 0 to 2147483647, found -1"),
+    ("symbolic: maybe", "symbolic: expected true or false, found 'maybe'"),
+])
+def test_check_refuses_a_bad_output_field_as_the_layer_commands_do(tmp_path, field, message):
+    path = _write(tmp_path, "show.yaml", f"command: conv\nx: [[1, 2], [3, 4]]\nw: [[1]]\n{field}\n"
+                                         "expect: {y: [[1, 2], [3, 4]]}\n")
+    check, conv = cnncalc("check", path), cnncalc("conv", path)
+    assert (check.code, conv.code) == (2, 2)
+    assert f"{path}:4: {message}" in check.err and f"{path}:4: {message}" in conv.err
