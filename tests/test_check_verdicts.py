@@ -311,3 +311,15 @@ def test_check_refuses_a_bad_output_field_as_the_layer_commands_do(tmp_path, fie
     check, conv = cnncalc("check", path), cnncalc("conv", path)
     assert (check.code, conv.code) == (2, 2)
     assert f"{path}:4: {message}" in check.err and f"{path}:4: {message}" in conv.err
+
+
+def test_explain_derives_a_wrong_max_pool_formula_answer(tmp_path):
+    # A max pool has no symbolic derivation; the wrong entry's numeric one is shown (O_12 = max(5, 2, 4, 8)
+    # = 8 at I_23, by hand), where a swallowed --symbolic refusal used to leave it out.
+    path = _write(tmp_path, "pool.yaml", "command: pool\nnames: {x: I, y: O}\nkind: max\nkernel_size: 2\nstride: 1\n"
+                                         "x: [[1, 5, 2], [3, 4, 8], [6, 0, 7]]\ndy: [[1, 2], [3, 4]]\n"
+                                         "expect: {y: {'1,2': I_22}, dx: {'1,2': dL/dO_12}}\n")
+    run = cnncalc("check", path, "--explain")
+    assert run.code == 1
+    assert "O_12 = max(I_12, I_13, I_22, I_23) = max(5, 2, 4, 8) = 8" in run.out, run.out
+    assert "dL/dI_12 = dL/dO_11 = 1" in run.out
