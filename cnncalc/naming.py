@@ -65,6 +65,11 @@ class Naming:
         """0-based indices as the user counts them."""
         return tuple(int(i) + self.base for i in index)
 
+    def person_index(self, index: tuple[int, ...], shape: tuple[int, ...] | None = None) -> tuple[int, ...]:
+        """A 0-based entry's indices as a person writes them: axes of length 1 dropped, in the index
+        base (the second entry (1, 0) of a 2×1 kernel is (2,) in base 1)."""
+        return self.index(_person_axes(index, shape))
+
     def entry(self, name: str, index: tuple[int, ...], shape: tuple[int, ...] | None = None) -> str:
         """One entry as written in tables and messages: x[2,1] (in the user's index base)."""
         kept = _person_axes(index, shape)

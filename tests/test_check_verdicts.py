@@ -205,7 +205,24 @@ def test_formulas_name_a_pipelines_parameters_as_naming_writes_them():
     assert _status(g) == "right", g.feedback
     wrong = grade({**FC_PIPELINE, "expect": {"dL/dfc_1.weight": {"2,1": "dL/dfc_1_2 * input_2"}}})
     assert wrong.verdict.names[0].entries[0].formula.pairs == [
-        "input_2 where input_1 belongs (in dL/dfc_1_2·input_1)"]
+        "input_2 where input_1 belongs (in dL/dfc_1_{2}·input_1)"]  # as the derivation writes fc_1's entry
+
+
+COLUMN_KERNEL_11 = {"command": "conv", "names": {"w": "k", "L": "C"}, "x": "12x1", "w": "11x1"}
+
+
+def test_a_formula_verdict_spells_entries_as_the_derivation_does():
+    # x 12×1, k 11×1: y_1 = Σ x_i·k_i (i = 1..11), y_2 = Σ x_(i+1)·k_i, so dC/dx_12 = dC/dy_2·k_11,
+    # written k_{11} (one index past one digit, as Naming.subscript writes it), not k_11 (x_1, k_1).
+    g = grade({**COLUMN_KERNEL_11, "expect": {"dx": {"12": "dC/dy_2*k_10"}}})
+    formula = g.verdict.names[0].entries[0].formula
+    assert formula.right == "dC/dy_2·k_{11}"
+    assert formula.right_latex == r"\frac{\partial C}{\partial y_{2}} \cdot k_{11}"
+    assert formula.pairs == ["k_{10} where k_{11} belongs (in dC/dy_2·k_{11})"]
+    run = cnncalc("check", "-", "--explain", stdin="command: conv\nnames: {w: k, L: C}\nx: 12x1\nw: 11x1\n"
+                                                   "expect: {dx: {'12': 'dC/dy_2*k_10'}}\n")
+    assert "right  dC/dy_2·k_{11}" in run.out and "dC/dx_{12} = dC/dy_2·k_{11}" in run.out, run.out
+    assert _status(grade({**COLUMN_KERNEL_11, "expect": {"dx": {"12": "dC/dy_2*k_{11}"}}})) == "right"
 
 
 def test_a_bad_formula_is_unreadable_with_a_caret():
@@ -231,3 +248,78 @@ def test_points_per_entry():
     problem = {**SEED002, "points": {"dx": {"1,1": 2, "2,2": 3}}, "expect": {"dx": {"1,1": 1, "2,2": 0}}}
     g = grade(problem)
     assert (g.points, g.max_points) == (2, 5)
+
+
+# Seed 002's overlapping max pool (examples/seed002_maxpool_overlapping.yaml), maxima by hand:
+# O_11 = max(1, 5, 3, 4) = I_12, O_12 = max(5, 2, 4, 8) = I_23, O_21 = max(3, 4, 6, 0) = I_31,
+# O_22 = max(4, 8, 0, 7) = I_23; so dL/dI_23 = dL/dO_12 + dL/dO_22 and dL/dI_12 = dL/dO_11.
+MAXPOOL = {"command": "pool", "names": {"x": "I", "y": "O"}, "kind": "max", "kernel_size": 2, "stride": 1,
+           "x": [[1, 5, 2], [3, 4, 8], [6, 0, 7]], "dy": [[1, 2], [3, 4]]}
+
+
+def test_formula_answers_for_a_max_pool_with_numbers():
+    right = grade({**MAXPOOL, "expect": {"dx": {"2,3": "dL/dO_22 + dL/dO_12", "1,2": "dL/dO_11"},
+                                         "y": {"1,1": "I_12", "2,2": "I_23"}}})
+    assert right.verdict.status == "right", right.feedback
+    wrong = grade({**MAXPOOL, "expect": {"dx": {"1,2": "dL/dO_12"}, "y": {"1,2": "I_22"}}})
+    dx, y = (names.entries[0] for names in wrong.verdict.names)
+    assert dx.status == y.status == "wrong"
+    assert dx.formula.right == "dL/dO_11" and dx.formula.pairs == ["dL/dO_12 where dL/dO_11 belongs (in dL/dO_11)"]
+    assert y.formula.right == "I_23" and y.formula.pairs == ["I_22 where I_23 belongs (in I_23)"]
+
+
+def test_a_tied_max_has_no_one_formula():
+    tied = grade({**MAXPOOL, "x": [[1, 1], [0, 0]], "dy": [[1]], "expect": {"y": {"1,1": "I_11"}}})
+    entry = tied.verdict.names[0].entries[0]
+    assert entry.status == "unreadable" and "maximum is not tied" in entry.error
+
+
+def test_the_answers_given_are_printed_with_control_characters_escaped(tmp_path):
+    # y = x·1 + 0 = [[1, 2], [3, 4]]; dL/dW = Σ dL/dO_ij·I_ij. Each answer below carries a control
+    # character: an ESC in a whole-tensor grid, a vertical tab inside a readable number and formula.
+    path = _write(tmp_path, "esc.yaml", 'command: conv\nnames: {x: I, w: W, y: O}\nx: [[1, 2], [3, 4]]\n'
+                                        'w: [[1]]\nb: 0\ndy: [[1, 1], [1, 1]]\nexpect:\n'
+                                        '  y: [[1, "2\\e[2J"], [3, "1 +\\v4"]]\n  dw: {"1,1": "dL/dO_11*\\vI_11"}\n')
+    run = cnncalc("check", path)
+    assert run.code == 1
+    assert "\x1b" not in run.out and "\x0b" not in run.out
+    assert "✗2\\x1b[2J" in run.out                                     # the grid's cell
+    assert "given 1 +\\x0b4, right 4, difference 1" in run.out        # a wrong number
+    assert "given  dL/dO_11*\\x0bI_11" in run.out                      # a wrong formula
+
+
+def test_an_entry_of_a_whole_tensor_answer_is_named_by_its_index_in_the_files_base():
+    # SEED002's dx is 3×3: the fifth answer in the list is dx[2,2] (base 1) or dx[1,1] (base 0),
+    # the eighth dx[3,2]; a 2×1 column kernel's second entry is dw[2], as Naming writes it.
+    answers = [[1, 1, -2], [1, "6 +", -1], [-2, "dL/dO_11*Q_12", 5]]
+    errors = [e.error for e in grade({**SEED002, "expect": {"dx": answers}}).verdict.names[0].entries if e.error]
+    assert [error.split(":")[0] for error in errors] == ["expect.dx[2,2]", "expect.dx[3,2]"]
+    zero = grade({**SEED002, "index_base": 0, "expect": {"dx": answers}}).verdict.names[0].entries
+    assert [e.error.split(":")[0] for e in zero if e.error] == ["expect.dx[1,1]", "expect.dx[2,1]"]
+    column = grade({"command": "conv", "x": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "w": [[1], [2]],
+                    "dy": [[1, 2, 3], [4, 5, 6]], "expect": {"dw": [[91], ["154 +"]]}})
+    assert column.verdict.names[0].entries[1].error.startswith("expect.dw[2]: ")
+
+
+@pytest.mark.parametrize("field, message", [
+    ("max_steps: -1", "max_steps: expected an integer from 0 to 2147483647, found -1"),
+    ("symbolic: maybe", "symbolic: expected true or false, found 'maybe'"),
+])
+def test_check_refuses_a_bad_output_field_as_the_layer_commands_do(tmp_path, field, message):
+    path = _write(tmp_path, "show.yaml", f"command: conv\nx: [[1, 2], [3, 4]]\nw: [[1]]\n{field}\n"
+                                         "expect: {y: [[1, 2], [3, 4]]}\n")
+    check, conv = cnncalc("check", path), cnncalc("conv", path)
+    assert (check.code, conv.code) == (2, 2)
+    assert f"{path}:4: {message}" in check.err and f"{path}:4: {message}" in conv.err
+
+
+def test_explain_derives_a_wrong_max_pool_formula_answer(tmp_path):
+    # A max pool has no symbolic derivation; the wrong entry's numeric one is shown (O_12 = max(5, 2, 4, 8)
+    # = 8 at I_23, by hand), where a swallowed --symbolic refusal used to leave it out.
+    path = _write(tmp_path, "pool.yaml", "command: pool\nnames: {x: I, y: O}\nkind: max\nkernel_size: 2\nstride: 1\n"
+                                         "x: [[1, 5, 2], [3, 4, 8], [6, 0, 7]]\ndy: [[1, 2], [3, 4]]\n"
+                                         "expect: {y: {'1,2': I_22}, dx: {'1,2': dL/dO_12}}\n")
+    run = cnncalc("check", path, "--explain")
+    assert run.code == 1
+    assert "O_12 = max(I_12, I_13, I_22, I_23) = max(5, 2, 4, 8) = 8" in run.out, run.out
+    assert "dL/dI_12 = dL/dO_11 = 1" in run.out

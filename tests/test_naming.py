@@ -131,3 +131,10 @@ def test_read_index_refuses_with_a_message_not_a_crash(written, words):
 def test_entry_with_bad_indices_is_a_clean_refusal(entry):
     run = cnncalc("conv", "-x", "1 2 3; 4 5 6; 7 8 9", "-w", "1 2; 3 4", "--dy", "{fill: 1}", "--entry", entry)
     assert run.code == 2 and "written as indices" in run.err and "internal error" not in run.err
+
+
+def test_person_index_drops_unit_axes_and_counts_in_the_base():
+    assert Naming().person_index((1, 0), (2, 1)) == (2,)          # a 2×1 kernel's second entry: k_2
+    assert Naming(base=0).person_index((1, 0), (2, 1)) == (1,)
+    assert Naming().person_index((0, 10, 0), (1, 12, 1)) == (11,)
+    assert Naming().person_index((2, 3)) == (3, 4)                 # no shape: every axis kept

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from cnncalc.check.expressions import Answer, parse_answer
 from cnncalc.errors import CnnError
 from cnncalc.inputs.kept import KeptFloat, KeptInt, decimals_written, flat_items, flat_texts, text_of
+from cnncalc.naming import Naming
 
 # A formula names entries (W_12, y_{2,1}), gradients (dL/dO_11) or speaks LaTeX.
 _FORMULA_HINT = re.compile(r"[_\\∂δ]|\bd[A-Za-z]\w*\s*/\s*d[A-Za-z]|\[\s*\d")
@@ -79,8 +80,16 @@ class TensorAnswer:
     numbers: tuple[list, list, list] | None = None  # (values, texts, decimals) when every answer is a number
 
 
-def read_tensor_answer(raw, field: str) -> TensorAnswer:
-    """Nested lists (or one value) as a shape and flat answers; a ragged list raises CnnError."""
+def entry_field(field: str, index: tuple[int, ...], shape: tuple[int, ...], naming: Naming) -> str:
+    """Where one entry of a whole-tensor answer sits, as the user counts: expect.dx[2,2] (index base
+    and axes of length 1 as Naming writes an entry), not its 0-based position in the list."""
+    written = naming.person_index(index, shape)
+    return f"{field}[{','.join(map(str, written))}]" if written else field
+
+
+def read_tensor_answer(raw, field: str, naming: Naming) -> TensorAnswer:
+    """Nested lists (or one value) as a shape and flat answers; a ragged list raises CnnError.
+    An entry's errors name it in `naming`'s index base."""
     shape = _shape_of(raw, field)
     items, texts = flat_items(raw), flat_texts(raw)
     if all(type(item) in _NUMBER_TYPES for item in items):
@@ -95,8 +104,17 @@ def read_tensor_answer(raw, field: str) -> TensorAnswer:
         elif isinstance(item, int) and not isinstance(item, (bool, KeptInt)) and text is not None \
                 and text != int.__repr__(item):
             item = KeptInt(item, text)
-        given.append(read_given(item, f"{field}[{k}]" if shape else field))
+        given.append(read_given(item, entry_field(field, _unravel(k, shape), shape, naming)))
     return TensorAnswer(shape, given)
+
+
+def _unravel(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The index of the flat-th entry of `shape` in C order."""
+    index = []
+    for n in reversed(shape):
+        flat, i = divmod(flat, n)
+        index.append(i)
+    return tuple(reversed(index))
 
 
 def _shape_of(raw, field: str) -> tuple[int, ...]:

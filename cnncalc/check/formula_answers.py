@@ -1,12 +1,14 @@
 """Formula answers: the user's formula for one entry against the right one, both as polynomials.
 
-The right formula is read off the symbolic explanation of that entry (the core's term maps),
+The right formula is read off the explanation of that entry (the core's term maps),
 with every factor named as the user names it: display names, the index base, axes of length
 1 dropped (a 2×1 kernel's k_2). Gradients are symbols of their own (dC/dy_21), whatever the
 loss is called.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -46,28 +48,38 @@ class FormulaJudge:
         if self._explainer is None:
             from cnncalc.explain import explainer_for
 
-            self._explainer = explainer_for(self.result, True)
+            # Numeric steps: only their factors' names and indices are read, and max pooling has no
+            # symbolic explainer (its terms depend on the numbers).
+            self._explainer = explainer_for(self.result, False)
         return self._explainer
 
     def right_formula(self, name: str, index: tuple[int, ...], field: str) -> Polynomial:
-        """The entry's formula from its symbolic derivation; CnnError where it is not a sum of products."""
-        steps = self.explainer.entry(name, index) if name in self.explainer.entry_shapes() else []
-        step = next((s for s in steps if s.kind in _SUMS and s.target and s.target.name == name), None)
+        """The entry's formula read off its derivation's factors; CnnError where it is not a sum of products."""
+        step = self._sum_step(name, index)
         if step is None or any(f.function for term in step.terms for f in term.factors):
             raise CnnError(field, "a number (formula answers are read for entries that are sums of products: "
-                                  "conv, fc and pooling entries)", f"a formula for {self.naming.shown(name)}")
+                                  "conv, fc and pooling entries, a max pool's output where its maximum is not tied)",
+                           f"a formula for {self.naming.shown(name)}")
         products = [[term.coefficient] + [self.symbol(f.name, f.index) for f in term.factors for _ in range(f.power)]
                     for term in step.terms]
         polynomial = Polynomial.from_products(products, self.naming.loss)
         return Polynomial(polynomial.terms, polynomial.losses, [self.symbol(f.name, f.index).name
                                                                 for term in step.terms for f in term.factors])
 
+    def _sum_step(self, name: str, index: tuple[int, ...]):
+        """The entry's step as a sum of products; a max-pool output is the one cell that is its window's
+        maximum (None where the maximum is tied: which cell the user meant cannot be told)."""
+        steps = self.explainer.entry(name, index) if name in self.explainer.entry_shapes() else []
+        step = next((s for s in steps if s.kind in _SUMS + ("max",) and s.target and s.target.name == name), None)
+        if step is None or step.kind != "max":
+            return step
+        return replace(step, terms=(step.terms[step.chosen[0]],)) if step.detail["tied"] == 1 else None
+
     def symbol(self, name: str, index: tuple[int, ...]) -> Symbol:
         """A factor as a Symbol: canonical tensor name, indices as the user writes them."""
         target = self.naming.gradients.get(name)
         shape = self.shapes.get(target or name, ())
-        kept = tuple(i for i, n in zip(index, shape) if n != 1) if shape else tuple(index)
-        indices = self.naming.index(kept)
+        indices = self.naming.person_index(index, shape or None)
         return Symbol.grad(target, indices) if target else Symbol.entry(name, indices)
 
     def parse(self, text: str, field: str) -> Polynomial:
@@ -82,9 +94,7 @@ class FormulaJudge:
         return Symbol(symbol.kind, self.spelled.get(symbol.name, symbol.name), symbol.indices)
 
     def spell(self, style: str = "plain"):
-        naming = self.naming
-        return lambda symbol: spell_symbol(Symbol(symbol.kind, naming.shown(symbol.name), symbol.indices),
-                                           naming.loss, style)
+        return lambda symbol: spell_symbol(symbol, self.naming.loss, style, self.naming)
 
     def judge(self, text: str, name: str, index: tuple[int, ...], field: str) -> tuple[bool, FormulaVerdict]:
         """(right?, the formula verdict) of one formula answer; a bad formula raises CnnError."""

@@ -83,7 +83,17 @@ def _problem(document, spec, settings: Settings):
             raise document.locate(error) from None
     base = 1 if base is None else base
     problem = problem_from_document(document, {}, spec.fields, settings.max_elements, spec.name, base)
+    _read_showing(problem)
     return problem, _placeholders(problem, spec)
+
+
+def _read_showing(problem) -> None:
+    """The output fields (explain, symbolic, entry, max_steps, index_base) read as the layer commands
+    read them: check shows none of them, but a file the commands refuse is refused here too."""
+    from cnncalc.inputs.fields import SHOWING_READERS
+
+    for key, reader in SHOWING_READERS.items():
+        problem.read(key, reader)
 
 
 def _placeholders(problem, spec) -> bool:

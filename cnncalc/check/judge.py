@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnncalc.check.answers import Given, MISSING, TensorAnswer, read_given, read_tensor_answer
+from cnncalc.check.answers import Given, MISSING, TensorAnswer, entry_field, read_given, read_tensor_answer
 from cnncalc.check.points import PointsPlan
 from cnncalc.check.tolerance import Tolerance
 from cnncalc.check.verdicts import EntryVerdict, NameVerdict, Numeric, name_status
@@ -75,7 +75,7 @@ class Judge:
 
     def whole(self, verdict: NameVerdict, right: np.ndarray, raw, field: str) -> None:
         try:
-            answer = read_tensor_answer(raw, field)
+            answer = read_tensor_answer(raw, field, self.naming)
         except CnnError as error:
             verdict.status, verdict.error = "unreadable", error.message()
             return
@@ -86,7 +86,8 @@ class Judge:
         if answer.numbers is not None and not self.shapes_only:
             verdict.entries = self.numbers(verdict.name, right, answer, len(given) != len(answer.given))
         else:
-            verdict.entries = [self.entry(verdict.name, index, one, right[index], f"{field}{_path(index)}")
+            verdict.entries = [self.entry(verdict.name, index, one, right[index],
+                                          entry_field(field, index, right.shape, self.naming))
                                for index, one in zip(np.ndindex(*right.shape), given)]
         verdict.status = name_status(verdict.entries)
 
@@ -164,7 +165,3 @@ class Judge:
         verdict.formula = formula
         if not same:
             verdict.status = "wrong"
-
-
-def _path(index: tuple[int, ...]) -> str:
-    return "".join(f"[{i}]" for i in index)

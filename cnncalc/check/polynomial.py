@@ -14,6 +14,8 @@ from fractions import Fraction
 from numbers import Rational
 from typing import NamedTuple
 
+from cnncalc.naming import Naming
+
 MAX_TERMS = 4096
 MAX_DEGREE = 32
 
@@ -245,23 +247,27 @@ def _pair(missing: Term, extra: Term) -> TermPair:
 
 # Writing back --------------------------------------------------------------------------
 
-def spell_symbol(symbol: Symbol, loss: str = "L", style: str = "plain") -> str:
+def spell_symbol(symbol: Symbol, loss: str = "L", style: str = "plain", naming: Naming | None = None) -> str:
     """W_12, dL/dO_11 (plain) or W_{12}, \\frac{\\partial L}{\\partial O_{11}} (latex).
 
-    Indices are run together as Naming.subscript runs them (up to two one-digit indices after a
-    name that does not end in a digit), else separated by commas: x_{1,12}, x_{1,1,1}, conv_1_{1,2}.
+    The symbol's indices are as the user writes them. `naming` (the user's names and index base;
+    default: names as they are) writes the entry by Naming.subscript, the one spelling of an entry
+    that derivations and verdicts share: W_12, k_{11}, conv_1_{1}, x_{1,12}.
     """
-    separate = len(symbol.indices) > 1 and (len(symbol.indices) > 2 or max(symbol.indices) > 9
-                                            or symbol.name[-1:].isdigit())
-    text = ("," if separate else "").join(map(str, symbol.indices))
-    braces = style == "latex" or separate
-    name = symbol.name
-    if style == "latex" and len(name) > 1:
-        name = "\\mathrm{" + name.replace("_", "\\_") + "}"
-    entry = name + (f"_{{{text}}}" if braces and text else f"_{text}" if text else "")
+    naming = naming or Naming()
+    written = naming.subscript(symbol.name, tuple(i - naming.base for i in symbol.indices))
+    if style == "latex":
+        written = _latex_entry(naming.shown(symbol.name), written)
     if symbol.kind != "grad":
-        return entry
-    return f"\\frac{{\\partial {loss}}}{{\\partial {entry}}}" if style == "latex" else f"d{loss}/d{entry}"
+        return written
+    return f"\\frac{{\\partial {loss}}}{{\\partial {written}}}" if style == "latex" else f"d{loss}/d{written}"
+
+
+def _latex_entry(shown: str, written: str) -> str:
+    """Naming's plain entry (k_{11}, W_12) in LaTeX: the name upright past one letter, the indices braced."""
+    indices = written[len(shown) + 1:].strip("{}")
+    name = "\\mathrm{" + shown.replace("_", "\\_") + "}" if len(shown) > 1 else shown
+    return name + (f"_{{{indices}}}" if indices else "")
 
 
 def format_polynomial(polynomial: Polynomial, spell: Callable[[Symbol], str] | None = None,

@@ -84,7 +84,6 @@ def explanation_lines(verdict: FileVerdict, wanted: bool) -> list[str]:
     """The right derivation of each wrong entry, and of no other (--explain)."""
     if not wanted or verdict.result is None:
         return []
-    from cnncalc.explain import Request, explain
     from cnncalc.render.explanation import explanation_view
 
     lines = []
@@ -93,11 +92,21 @@ def explanation_lines(verdict: FileVerdict, wanted: bool) -> list[str]:
         if not wrong:
             continue
         symbolic = any(entry.formula is not None for entry in wrong)
-        try:
-            explanation = explain(verdict.result, Request(tuple(e.entry for e in wrong), symbolic, 0))
-        except CnnError:
-            continue  # an entry the explainers do not derive one by one (a pipeline's): the verdict stands alone
+        explanation = _explained(verdict.result, tuple(e.entry for e in wrong), symbolic)
         view = explanation_view(explanation, verdict.result.naming)
         lines.append(f"  the right derivation of the wrong entries of {name.shown}:")
         lines += [f"    {line}" for step in view.steps for line in step.lines]
     return lines
+
+
+def _explained(result, entries: tuple[str, ...], symbolic: bool):
+    """The entries' derivation, in symbols for formula answers; with its numbers where the layer has no
+    symbolic form (max pooling: which cell is the maximum depends on x)."""
+    from cnncalc.explain import Request, explain
+
+    try:
+        return explain(result, Request(entries, symbolic, 0))
+    except CnnError:
+        if not symbolic:
+            raise
+        return explain(result, Request(entries, False, 0))

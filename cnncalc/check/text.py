@@ -2,7 +2,8 @@
 
 No colour is needed to see a mistake: wrong entries carry ✗ and the word, and a whole-tensor
 answer is drawn as a grid with ✗ before each wrong entry. Plain strings, not rich: a batch of
-a thousand files prints its table in milliseconds and nothing is ever cropped.
+a thousand files prints its table in milliseconds and nothing is ever cropped. The answers the
+user gave are printed with their control characters escaped (an ESC in a YAML string stays text).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnncalc.check.verdicts import EntryVerdict, FileVerdict, NameVerdict
+from cnncalc.errors import printable
 
 MARK = "✗"
 _STATUS_WORDS = {"right": "right", "wrong": "wrong", "missing": "missing", "wrong_shape": "wrong shape",
@@ -65,7 +67,7 @@ def entry_lines(entry: EntryVerdict) -> list[str]:
         first, *caret = (entry.error or "").split("\n")
         return [head + f": {first}"] + [f"          {line}" for line in caret]
     if entry.formula is not None:
-        lines = [head, f"          given  {entry.given}", f"          right  {entry.formula.right}"]
+        lines = [head, f"          given  {printable(entry.given)}", f"          right  {entry.formula.right}"]
         lines += [f"          {pair}" for pair in entry.formula.pairs]
         paired = bool(entry.formula.pairs)
         if not paired:
@@ -73,7 +75,7 @@ def entry_lines(entry: EntryVerdict) -> list[str]:
             lines += [f"          extra term: {term}" for term in entry.formula.extra]
         return lines
     low, high = entry.interval
-    return [head + f": given {entry.given}, right {number(entry.right)}, difference {number(entry.difference)}, "
+    return [head + f": given {printable(entry.given)}, right {number(entry.right)}, difference {number(entry.difference)}, "
                    f"accepted [{number(low)}, {number(high)}]"]
 
 
@@ -84,7 +86,7 @@ def grid_lines(name: NameVerdict) -> list[str]:
     if name.status == "right" or len(person) not in (1, 2) or len(name.entries) != int(np.prod(shape, dtype=int)) \
             or any(entry.formula is not None for entry in name.entries):
         return []
-    cells = [("" if e.status == "right" else MARK) + (e.given if e.given is not None else "·") for e in name.entries]
+    cells = [("" if e.status == "right" else MARK) + (printable(e.given) if e.given is not None else "·") for e in name.entries]
     rows, cols = (1, person[0]) if len(person) == 1 else person
     width = max(len(cell) for cell in cells)
     return ["      " + "  ".join(cell.rjust(width) for cell in cells[r * cols:(r + 1) * cols]) for r in range(rows)]

@@ -14,9 +14,6 @@ import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-ENTRY_STATUSES = ("right", "wrong", "missing", "unreadable")
-NAME_STATUSES = ("right", "wrong", "missing", "wrong_shape", "unreadable")
-
 
 class Numeric(NamedTuple):
     """A numeric answer as read: its value and the decimals written (None: judged to float precision)."""
