@@ -36,3 +36,38 @@ def test_grouped_padding_only_window_draws_every_channel_of_its_group():
     assert step["value"] == 0
     assert [grid["index"] for grid in step["grids"]] == [[2], [3]]
     assert [grid["cells"][1][1] for grid in step["grids"]] == [3, 4]
+
+
+NET = """input: {fill: 1, shape: [1, 3, 5, 5]}
+layers:
+  - type: conv
+    weight: {fill: 1, shape: %s}
+    groups: %d
+  - flatten
+loss: mse
+target: {fill: 0}
+"""
+
+GROUPS_MESSAGE = "groups: expected a divisor of both the input channels (3) and filters (4), found 2"
+WEIGHT_MESSAGE = "expected 3 input channel(s) per filter (the input has 3, groups 1), found 2 (the kernel is 4×2×3×3)"
+
+
+def _error(*args: str, stdin: str | None = None) -> str:
+    run = cnncalc(*args, stdin=stdin)
+    assert run.code == 2, (run.out, run.err)
+    return run.err.strip()
+
+
+def test_conv_and_pipeline_refuse_groups_that_do_not_divide_the_channels_in_the_same_words():
+    conv = _error("conv", "-x", "{fill: 1, shape: [1, 3, 5, 5]}", "-w", "{fill: 1, shape: [4, 1, 3, 3]}",
+                  "--groups", "2")
+    pipeline = _error("pipeline", "-", stdin=NET % ("[4, 1, 3, 3]", 2))
+    assert conv == f"cnncalc: error: {GROUPS_MESSAGE}"
+    assert pipeline.endswith(f"layers[0] (conv_1).{GROUPS_MESSAGE}")
+
+
+def test_conv_and_pipeline_refuse_a_kernel_of_the_wrong_channel_count_in_the_same_words():
+    conv = _error("conv", "-x", "{fill: 1, shape: [1, 3, 5, 5]}", "-w", "{fill: 1, shape: [4, 2, 3, 3]}")
+    pipeline = _error("pipeline", "-", stdin=NET % ("[4, 2, 3, 3]", 1))
+    assert conv == f"cnncalc: error: w: {WEIGHT_MESSAGE}"
+    assert pipeline.endswith(f"layers[0] (conv_1).weight: {WEIGHT_MESSAGE}")

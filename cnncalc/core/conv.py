@@ -26,6 +26,7 @@ import numpy as np
 
 from cnncalc.core.geometry import WindowGeometry
 from cnncalc.core.memory import keep_freed_memory
+from cnncalc.errors import CnnError, shape_text
 
 METHODS = ("auto", "im2col", "windows", "rows", "offsets")
 IM2COL_MAX_ENTRIES = 12_000  # gathered window entries of the batch: below, call overhead rules
@@ -36,6 +37,18 @@ class ConvGradients:
     dx: np.ndarray
     dw: np.ndarray
     db: np.ndarray | None
+
+
+def check_channels(x_shape: tuple, w_shape: tuple, groups: int, kernel_field: str = "w") -> None:
+    """Refuse a kernel w (O, C/groups, kH, kW) that does not fit x (N, C, H, W) in `groups` groups:
+    groups must divide both C and O, and each filter must read C/groups channels."""
+    channels, filters = x_shape[1], w_shape[0]
+    if channels % groups or filters % groups:
+        raise CnnError("groups", f"a divisor of both the input channels ({channels}) and filters ({filters})",
+                       str(groups))
+    if w_shape[1] != channels // groups:
+        raise CnnError(kernel_field, f"{channels // groups} input channel(s) per filter (the input has {channels}, "
+                       f"groups {groups})", f"{w_shape[1]} (the kernel is {shape_text(w_shape)})")
 
 
 def _oriented(w: np.ndarray, mode: str) -> np.ndarray:
