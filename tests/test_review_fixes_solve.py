@@ -71,3 +71,19 @@ def test_conv_and_pipeline_refuse_a_kernel_of_the_wrong_channel_count_in_the_sam
     pipeline = _error("pipeline", "-", stdin=NET % ("[4, 2, 3, 3]", 1))
     assert conv == f"cnncalc: error: w: {WEIGHT_MESSAGE}"
     assert pipeline.endswith(f"layers[0] (conv_1).weight: {WEIGHT_MESSAGE}")
+
+
+def test_cnncalc_pool_hands_its_forward_to_the_max_pool_backward(monkeypatch):
+    import importlib
+
+    core_pool = importlib.import_module("cnncalc.core.pool")
+    importlib.import_module("cnncalc.solve.pool")  # its own forward call bound before the count starts
+    searches = []
+    real_forward = core_pool.maxpool2d_forward
+    monkeypatch.setattr(core_pool, "maxpool2d_forward", lambda *a, **k: searches.append(1) or real_forward(*a, **k))
+    run = cnncalc("pool", "-x", "[[1, 5, 2], [4, 3, 0], [7, 1, 6]]", "--kind", "max", "--kernel-size", "2",
+                  "--stride", "1", "--dy", "[[1, 2], [3, 4]]", "--json")
+    assert run.code == 0, run.err
+    # maxima 5, 5 / 7, 6: dx by hand (x[0,1] gets 1 + 2, x[2,0] gets 3, x[2,2] gets 4)
+    assert run.json()["backward"]["dx"]["data"] == [[0, 3, 0], [0, 0, 0], [3, 0, 4]]
+    assert searches == []  # the backward did not look for the maxima again
