@@ -87,3 +87,21 @@ def test_cnncalc_pool_hands_its_forward_to_the_max_pool_backward(monkeypatch):
     # maxima 5, 5 / 7, 6: dx by hand (x[0,1] gets 1 + 2, x[2,0] gets 3, x[2,2] gets 4)
     assert run.json()["backward"]["dx"]["data"] == [[0, 3, 0], [0, 0, 0], [3, 0, 4]]
     assert searches == []  # the backward did not look for the maxima again
+
+
+def test_leaky_relu_default_slope_is_one_value_shared_by_the_act_command_and_the_pipeline():
+    import importlib
+
+    assert importlib.import_module("cnncalc.vocabulary").LEAKY_SLOPE == 0.01  # PyTorch's negative_slope
+    act = cnncalc("act", "--kind", "leaky_relu", "-x", "[-2, 3]", "--dy", "[1, 1]", "--json")
+    assert act.code == 0, act.err
+    assert act.json()["forward"]["y"]["data"] == [-0.02, 3]
+    assert act.json()["backward"]["dx"]["data"] == [0.01, 1]
+    # ½·((−0.02)² + 3²) = 4.5002; dL/dinput[1] = −0.02 · 0.01, explained through the act command
+    net = "input: [-2, 3]\nlayers: [leaky_relu]\nloss: mse\ntarget: [0, 0]\n"
+    run = cnncalc("pipeline", "-", "--json", "--entry", "dL/dinput[1]", stdin=net)
+    assert run.code == 0, run.err
+    assert run.json()["forward"]["L"]["data"] == 4.5002
+    [step] = run.json()["explanation"]["steps"]
+    assert [factor["value"] for factor in step["terms"][0]["factors"]] == [-0.02, 0.01]
+    assert abs(step["value"] - -0.0002) < 1e-15
