@@ -105,3 +105,25 @@ def test_leaky_relu_default_slope_is_one_value_shared_by_the_act_command_and_the
     [step] = run.json()["explanation"]["steps"]
     assert [factor["value"] for factor in step["terms"][0]["factors"]] == [-0.02, 0.01]
     assert abs(step["value"] - -0.0002) < 1e-15
+
+
+def test_core_conv_refuses_a_misspelt_mode_instead_of_computing_correlation():
+    import numpy as np
+    import pytest
+
+    from cnncalc.core.conv import conv2d_backward, conv2d_forward
+    from cnncalc.core.geometry import window_geometry
+    from cnncalc.errors import CnnError
+
+    x = np.arange(9.0).reshape(1, 1, 3, 3)
+    w = np.array([[[[1.0, 0.0], [0.0, 0.0]]]])
+    geom = window_geometry((3, 3), (2, 2))
+    # by hand: convolution rotates w, so each y[i,j] is the window's last cell x[i+1,j+1]
+    assert conv2d_forward(x, w, None, geom, mode="convolution").ravel().tolist() == [4, 5, 7, 8]
+    calls = (lambda mode: conv2d_forward(x, w, None, geom, mode=mode),
+             lambda mode: conv2d_backward(np.ones((1, 1, 2, 2)), x, w, geom, mode=mode))
+    for call in calls:
+        with pytest.raises(CnnError) as caught:
+            call("convolutoin")
+        assert caught.value.field == "mode"
+        assert "did you mean 'convolution'?" in caught.value.hint
