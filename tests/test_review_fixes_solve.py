@@ -127,3 +127,19 @@ def test_core_conv_refuses_a_misspelt_mode_instead_of_computing_correlation():
             call("convolutoin")
         assert caught.value.field == "mode"
         assert "did you mean 'convolution'?" in caught.value.hint
+
+
+def test_cross_entropy_p_log_p_and_dp_on_demand_by_hand():
+    import math
+
+    import numpy as np
+
+    from cnncalc.core.softmax import cross_entropy
+
+    # z = (0, ln 3): e^z = (1, 3), p = (1/4, 3/4); class 1: L = −ln(3/4), dL/dp = (0, −4/3), dL/dz = (1/4, −1/4)
+    result = cross_entropy(np.array([[0.0, math.log(3.0)]]), np.array([[0.0, 1.0]]), "sum")
+    assert math.isclose(result.loss, math.log(4 / 3), rel_tol=1e-15)
+    assert np.allclose(result.dz, [[0.25, -0.25]], rtol=0, atol=1e-15)
+    assert np.allclose(result.p, [[0.25, 0.75]], rtol=0, atol=1e-15)
+    assert np.allclose(result.log_p, [[-math.log(4), math.log(0.75)]], rtol=0, atol=1e-15)
+    assert result.dp[0, 0] == 0 and math.isclose(result.dp[0, 1], -4 / 3, rel_tol=1e-15)
