@@ -1,4 +1,5 @@
-"""The words the engine and the option declarations share, one tuple each.
+"""The words the engine and the option declarations share, one tuple each (and one default:
+leaky_relu's slope).
 
 No imports: the NumPy core (which validates them) and the light declarations in
 cnncalc.layers (which offer them on the command line, with `cnncalc --help` importing
@@ -14,6 +15,7 @@ PADDING_WORDS = ("valid", "same", "full")
 MSE_REDUCTIONS = ("half_sum", "sum", "mean")
 CROSS_ENTROPY_REDUCTIONS = ("sum", "mean")
 CODE_LANGUAGES = ("torch", "numpy")  # --show-code
+LEAKY_SLOPE = 0.01  # leaky_relu's default negative slope, PyTorch's
 
 
 def spoken(words: tuple[str, ...]) -> str:

@@ -14,9 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from cnncalc.errors import CnnError, did_you_mean
-from cnncalc.vocabulary import ACTIVATION_KINDS
+from cnncalc.vocabulary import ACTIVATION_KINDS, LEAKY_SLOPE
 
-LEAKY_SLOPE = 0.01  # PyTorch's default negative_slope
 KINKED = ("relu", "leaky_relu")
 # Below this e^−x overflows; there σ(x) = e^x to double precision.
 _SIGMOID_TAIL = -700.0

@@ -26,6 +26,8 @@ import numpy as np
 
 from cnncalc.core.geometry import WindowGeometry
 from cnncalc.core.memory import keep_freed_memory
+from cnncalc.errors import CnnError, did_you_mean, shape_text
+from cnncalc.vocabulary import CONV_MODES
 
 METHODS = ("auto", "im2col", "windows", "rows", "offsets")
 IM2COL_MAX_ENTRIES = 12_000  # gathered window entries of the batch: below, call overhead rules
@@ -36,6 +38,23 @@ class ConvGradients:
     dx: np.ndarray
     dw: np.ndarray
     db: np.ndarray | None
+
+
+def check_channels(x_shape: tuple, w_shape: tuple, groups: int, kernel_field: str = "w") -> None:
+    """Refuse a kernel w (O, C/groups, kH, kW) that does not fit x (N, C, H, W) in `groups` groups:
+    groups must divide both C and O, and each filter must read C/groups channels."""
+    channels, filters = x_shape[1], w_shape[0]
+    if channels % groups or filters % groups:
+        raise CnnError("groups", f"a divisor of both the input channels ({channels}) and filters ({filters})",
+                       str(groups))
+    if w_shape[1] != channels // groups:
+        raise CnnError(kernel_field, f"{channels // groups} input channel(s) per filter (the input has {channels}, "
+                       f"groups {groups})", f"{w_shape[1]} (the kernel is {shape_text(w_shape)})")
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in CONV_MODES:  # else a misspelt 'convolution' would quietly compute correlation
+        raise CnnError("mode", "one of " + ", ".join(CONV_MODES), repr(mode), did_you_mean(mode, CONV_MODES))
 
 
 def _oriented(w: np.ndarray, mode: str) -> np.ndarray:
@@ -92,6 +111,7 @@ def _grouped_kernel(w: np.ndarray, mode: str, groups: int) -> np.ndarray:
 def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geom: WindowGeometry,
                    groups: int = 1, mode: str = "correlation", method: str = "auto") -> np.ndarray:
     """y (N, O, Ho, Wo) from x (N, C, H, W), w (O, C/groups, kH, kW), b (O,) or None."""
+    _check_mode(mode)
     chosen = choose_method(x.shape, w.shape, geom, method)
     keep_freed_memory()
     kernel = _oriented(w, mode) if chosen == "offsets" else _grouped_kernel(w, mode, groups)
@@ -107,6 +127,7 @@ def conv2d_backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray, geom: WindowGe
       db[o] = Σ_{n,i,j} dy[n,o,i,j]
     (w rotated 180° in convolution mode, and dw rotated back.)
     """
+    _check_mode(mode)
     chosen = choose_method(x.shape, w.shape, geom, method)
     keep_freed_memory()
     kernel = _oriented(w, mode) if chosen == "offsets" else _grouped_kernel(w, mode, groups)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cnncalc.core.activations import LEAKY_SLOPE, activation_backward, activation_forward
-from cnncalc.core.conv import conv2d_backward, conv2d_forward
+from cnncalc.core.conv import check_channels, conv2d_backward, conv2d_forward
 from cnncalc.core.fc import fc_backward, fc_forward
 from cnncalc.core.geometry import WindowGeometry, window_geometry
 from cnncalc.core.loss import mse
@@ -49,13 +49,7 @@ class Conv:
 
     def output_shape(self, shape: Shape) -> Shape:
         _need_map(shape, "a conv layer")
-        per_group = self.weight.shape[1]
-        if shape[1] != per_group * self.groups:
-            raise CnnError("weight", f"{shape[1] // self.groups if shape[1] % self.groups == 0 else '?'} input "
-                           f"channel(s) per filter for an input of {shape[1]} channel(s), groups {self.groups}",
-                           f"a weight of shape {shape_text(self.weight.shape)}")
-        if self.weight.shape[0] % self.groups:
-            raise CnnError("groups", f"a divisor of the filters ({self.weight.shape[0]})", str(self.groups))
+        check_channels(shape, self.weight.shape, self.groups, kernel_field="weight")
         geom = self.geometry(shape)
         geom.check_fits("weight")
         return (shape[0], self.weight.shape[0]) + geom.out_hw

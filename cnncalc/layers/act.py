@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.layers.spec import CommandSpec, Option
-from cnncalc.vocabulary import ACTIVATION_KINDS
-
-LEAKY_SLOPE = 0.01  # PyTorch's default negative_slope
+from cnncalc.vocabulary import ACTIVATION_KINDS, LEAKY_SLOPE
 
 
 def _solver():

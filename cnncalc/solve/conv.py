@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnncalc.core.conv import conv2d_backward, conv2d_forward
+from cnncalc.core.conv import check_channels, conv2d_backward, conv2d_forward
 from cnncalc.core.conventions import Rule, RuleId, windows
 from cnncalc.core.geometry import WindowGeometry, window_geometry
 from cnncalc.errors import CnnError
@@ -19,7 +19,7 @@ from cnncalc.layers.conv import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.naming import Naming
 from cnncalc.result import Result
-from cnncalc.solve.layout import as_nchw, as_oihw, check_channels, user_shape_of_y
+from cnncalc.solve.layout import as_nchw, as_oihw, user_shape_of_y
 from cnncalc.solve.common import (bias_from, check_names, check_window_sizes, note_no_upstream, read_array,
                                   read_upstream, require, shape_text)
 

@@ -37,16 +37,6 @@ def as_oihw(w: np.ndarray, field: str = "w") -> np.ndarray:
     return w.reshape(oihw_shape(w.shape, field))
 
 
-def check_channels(x4_shape: tuple, w4_shape: tuple, groups: int, kernel_field: str = "w") -> None:
-    channels, filters = x4_shape[1], w4_shape[0]
-    if channels % groups or filters % groups:
-        raise CnnError("groups", f"a divisor of both the input channels ({channels}) and filters ({filters})",
-                       str(groups))
-    if w4_shape[1] != channels // groups:
-        raise CnnError(kernel_field, f"{channels // groups} input channel(s) per filter (the input has {channels}, "
-                       f"groups {groups})", f"{w4_shape[1]} (the kernel is {shape_text(w4_shape)})")
-
-
 def shown_shape(shape: tuple, added: int) -> tuple:
     """The shape of a batch-first tensor as the user writes it, when `added` leading axes of the
     input were not written: N goes, and C too for a map whose input had none and that has one

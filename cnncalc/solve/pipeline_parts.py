@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.errors import CnnError
+from cnncalc.layers import LAYER_TYPES
 
-COMMAND_OF = {"conv": "conv", "maxpool": "pool", "avgpool": "pool", "fc": "fc", "relu": "act",
-              "leaky_relu": "act", "sigmoid": "act", "tanh": "act", "softmax": "softmax"}
+# The single-layer command of each pipeline layer type (flatten has none: nothing to explain).
+COMMAND_OF = {kind: spec.name for kind, spec in LAYER_TYPES.items() if kind != "flatten"}
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ def solve(p: PoolProblem, max_elements: int) -> Result:
     dy = read_upstream(p.source, y_shape, also=forward.y.shape)
     if dy is not None:
         dy4 = dy.reshape(forward.y.shape)
-        grads = (maxpool2d_backward(dy4, x4, geom, p.ties) if p.kind == "max"
+        grads = (maxpool2d_backward(dy4, x4, geom, p.ties, forward=forward) if p.kind == "max"
                  else avgpool2d_backward(dy4, geom, p.count_include_pad))
         result.inputs["dy"] = dy.reshape(y_shape)
         result.backward["dx"] = grads.dx.reshape(p.x.shape)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cnncalc.core.conv import check_channels
 from cnncalc.core.conventions import Rule, RuleId, windows
 from cnncalc.core.geometry import WindowGeometry, window_count, window_geometry
 from cnncalc.core.pool import pool_geometry
@@ -13,7 +14,7 @@ from cnncalc.layers.shape import SPEC
 from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
 from cnncalc.solve.common import shape_text
-from cnncalc.solve.layout import check_channels, nchw_shape, oihw_shape, user_shape_of_y
+from cnncalc.solve.layout import nchw_shape, oihw_shape, user_shape_of_y
 
 
 
