@@ -143,3 +143,44 @@ def test_cross_entropy_p_log_p_and_dp_on_demand_by_hand():
     assert np.allclose(result.p, [[0.25, 0.75]], rtol=0, atol=1e-15)
     assert np.allclose(result.log_p, [[-math.log(4), math.log(0.75)]], rtol=0, atol=1e-15)
     assert result.dp[0, 0] == 0 and math.isclose(result.dp[0, 1], -4 / 3, rel_tol=1e-15)
+
+
+RULES_NET = """input: [[[1, 2, 0, 1], [0, 1, 3, 1], [2, 0, 1, 1], [1, 1, 0, 2]]]
+layers:
+  - type: conv
+    weight: [[[[1, 0], [0, -1]]], [[[0, 1], [1, 0]]]]
+    bias: [0, 1]
+    padding: 1
+  - type: maxpool
+    kernel_size: 2
+  - flatten
+loss: mse
+target: {fill: 0}
+"""
+
+
+def _layer_rules(name: str) -> list[dict]:
+    run = cnncalc("pipeline", "-", "--json", stdin=RULES_NET)
+    assert run.code == 0, run.err
+    [layer] = [rule for rule in run.json()["rules"] if rule.get("name") == name]
+    return layer["rules"]
+
+
+def test_a_pipeline_conv_layer_states_the_same_rules_as_cnncalc_conv():
+    conv = cnncalc("conv", "-x", "[[1, 2, 0, 1], [0, 1, 3, 1], [2, 0, 1, 1], [1, 1, 0, 2]]",
+                   "-w", "[[[[1, 0], [0, -1]]], [[[0, 1], [1, 0]]]]", "-b", "[0, 1]", "--padding", "1", "--json")
+    assert conv.code == 0, conv.err
+    in_pipeline = _layer_rules("conv_1")
+    assert [rule["id"] for rule in in_pipeline] == ["conv.mode", "conv.sum", "windows"]
+    assert in_pipeline[1] == {"id": "conv.sum", "mode": "correlation", "stride": [1, 1], "dilation": [1, 1],
+                              "groups": 1, "bias": True}
+    assert in_pipeline == conv.json()["rules"]
+
+
+def test_a_pipeline_maxpool_layer_states_the_same_rules_as_cnncalc_pool():
+    # conv_1's output is 2×5×5 (4×4 input, 2×2 kernel, padding 1): the same pooling on that shape
+    pool = cnncalc("pool", "-x", "{fill: 1, shape: [2, 5, 5]}", "--kind", "max", "--kernel-size", "2", "--json")
+    assert pool.code == 0, pool.err
+    in_pipeline = _layer_rules("pool_1")
+    assert [rule["id"] for rule in in_pipeline] == ["windows", "pool.max", "pool.ties"]
+    assert in_pipeline == pool.json()["rules"]

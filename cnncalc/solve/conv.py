@@ -114,7 +114,12 @@ def _parameters(p: ConvProblem, geom: WindowGeometry, x4, w4) -> dict:
 
 
 def conventions(p: ConvProblem, geom: WindowGeometry) -> list[Rule]:
-    return [Rule(RuleId.CONV_MODE, {"mode": p.mode}),
-            Rule(RuleId.CONV_SUM, {"mode": p.mode, "stride": geom.stride, "dilation": geom.dilation,
-                                   "groups": p.groups, "bias": p.b is not None}),
-            windows("conv", geom, p.padding if p.anchor is None else None, p.anchor, p.groups)]
+    return conv_rules(geom, p.mode, p.groups, p.b is not None, p.padding, p.anchor)
+
+
+def conv_rules(geom: WindowGeometry, mode: str, groups: int, has_bias: bool, padding, anchor) -> list[Rule]:
+    """A conv layer's conventions, for `cnncalc conv` and a pipeline's conv layers alike."""
+    return [Rule(RuleId.CONV_MODE, {"mode": mode}),
+            Rule(RuleId.CONV_SUM, {"mode": mode, "stride": geom.stride, "dilation": geom.dilation,
+                                   "groups": groups, "bias": has_bias}),
+            windows("conv", geom, padding if anchor is None else None, anchor, groups)]

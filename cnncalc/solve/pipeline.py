@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from cnncalc.core.conventions import Rule, RuleId, windows
+from cnncalc.core.conventions import Rule, RuleId
 from cnncalc.core.network import Loss, Pool, run_network
 from cnncalc.core.softmax import target_distribution
 from cnncalc.errors import CnnError, did_you_mean
@@ -23,9 +23,11 @@ from cnncalc.inputs.problem import Problem
 from cnncalc.result import Result
 from cnncalc.inputs.tensors import check_size, default_seed_note, materialize, read_tensor
 from cnncalc.naming import Naming, pipeline_gradients
+from cnncalc.solve.conv import conv_rules
 from cnncalc.solve.layout import shown_shape
 from cnncalc.solve.common import (check_names, check_window_sizes, check_windows_meet_input, kink_warning, read_array,
                                   require, shape_text)
+from cnncalc.solve.pool import pool_rules
 from cnncalc.solve.pipeline_spec import COUNTER, LayerContext, PlannedLayer, build_layer, layer_entry
 from cnncalc.vocabulary import ACTIVATION_KINDS
 
@@ -220,12 +222,11 @@ def _display(array: np.ndarray, lead: int) -> np.ndarray:
 def _layer_rules(step: PlannedLayer) -> tuple[Rule, ...]:
     layer = step.layer
     if step.kind == "conv":
-        return (windows("conv", layer.geometry(step.in_shape), layer.padding if layer.anchor is None else None,
-                        layer.anchor, layer.groups), Rule(RuleId.CONV_MODE, {"mode": layer.mode}))
+        return tuple(conv_rules(layer.geometry(step.in_shape), layer.mode, layer.groups, layer.bias is not None,
+                                layer.padding, layer.anchor))
     if step.kind in ("maxpool", "avgpool"):
-        rules = (windows(layer.kind, layer.geometry(step.in_shape), layer.padding),)
-        return rules + ((Rule(RuleId.POOL_TIES, {"ties": layer.ties}),) if layer.kind == "max" else
-                        (Rule(RuleId.POOL_AVG, {"count_include_pad": layer.count_include_pad}),))
+        return tuple(pool_rules(layer.geometry(step.in_shape), layer.kind, layer.padding, layer.ties,
+                                layer.count_include_pad))
     if step.kind == "fc":
         return (Rule(RuleId.FC, {"layout": layer.layout, "bias": layer.bias is not None}),)
     if step.kind in ACTIVATION_KINDS:

@@ -77,7 +77,12 @@ def _parameters(p: PoolProblem, geom: WindowGeometry) -> dict:
 
 
 def conventions(p: PoolProblem, geom: WindowGeometry) -> list[Rule]:
-    rules = [windows(p.kind, geom, p.padding)]
-    if p.kind == "max":
-        return rules + [Rule(RuleId.POOL_MAX), Rule(RuleId.POOL_TIES, {"ties": p.ties})]
-    return rules + [Rule(RuleId.POOL_AVG, {"count_include_pad": p.count_include_pad})]
+    return pool_rules(geom, p.kind, p.padding, p.ties, p.count_include_pad)
+
+
+def pool_rules(geom: WindowGeometry, kind: str, padding, ties: str, count_include_pad: bool) -> list[Rule]:
+    """A pooling layer's conventions, for `cnncalc pool` and a pipeline's pooling layers alike."""
+    rules = [windows(kind, geom, padding)]
+    if kind == "max":
+        return rules + [Rule(RuleId.POOL_MAX), Rule(RuleId.POOL_TIES, {"ties": ties})]
+    return rules + [Rule(RuleId.POOL_AVG, {"count_include_pad": count_include_pad})]
