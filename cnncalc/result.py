@@ -31,6 +31,9 @@ class Result:
     slice_axes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # labels of leading axes
     explanation: object | None = None  # cnncalc.explain.steps.Explanation, when one was asked for
     exact: dict | None = None  # --exact: canonical name → object array of Fractions (None where not rational)
+    # canonical name → Σ|terms| of each entry (cnncalc.core.magnitudes), where the solver knows it: the
+    # scale an entry's rounding residue is judged against (a cancelled sum's 6.9e-18 of an exact 0)
+    magnitudes: dict[str, np.ndarray] = field(default_factory=dict)
     problem: object | None = None  # the problem as read (inputs.problem.Problem): --emit-problem, --show-code
 
     @property

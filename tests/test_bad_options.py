@@ -74,10 +74,8 @@ def test_sigfig_tolerance_grades_a_file_whose_diagnosis_meets_non_finite_alterna
     assert run.code in (0, 1) and "internal error" not in run.err
 
 
-@pytest.mark.xfail(strict=True, reason="grading bug: sigfig:3 marks the seed's exact zeros (dL/drelu_1, dL/dconv_1, "
-                   "dL/dh: 0) wrong against the computed float residues (~1e-16, e.g. 6.9e-18): a relative band "
-                   "around a residue excludes 0; 46 of 76 entries right instead of 76")
 def test_sigfig_tolerance_grades_the_homework_answers_all_right():
+    # seed 001 states dL/drelu_1, dL/dconv_1 and dL/dh are 0; float64 computes residues like 6.9e-18
     run = cnncalc("check", example("check_homework11_answers.yaml"), "--tolerance", "sigfig:3")
     assert run.code == 0 and "76 of 76 entries right" in run.out
 

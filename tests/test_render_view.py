@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from cnncalc.render.numbers import format_number, is_residue
+from cnncalc.core.residue import is_residue
+from cnncalc.render.numbers import format_number
 from cnncalc.render.table import render_table
 from cnncalc.render.view import POSITIONS, build_view
 from cnncalc.core.conventions import Rule, RuleId

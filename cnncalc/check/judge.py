@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cnncalc.core.residue import without_residue
+
 from cnncalc.check.answers import Given, MISSING, TensorAnswer, entry_field, read_given, read_tensor_answer
 from cnncalc.check.points import PointsPlan
 from cnncalc.check.tolerance import Tolerance
@@ -52,7 +54,8 @@ class Judge:
         return self._formulas
 
     def right_array(self, name: str) -> np.ndarray:
-        return np.asarray(self.result.tensor(name), dtype=float)
+        """The right answer, its rounding residue as the 0 it is (a table shows it ≈0)."""
+        return without_residue(self.result.tensor(name), self.result.magnitudes.get(name))
 
     # One name ------------------------------------------------------------------------------
 

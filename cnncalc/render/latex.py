@@ -25,6 +25,7 @@ PREAMBLE = "\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreak
 def width(tex: str) -> int:
     """About how many characters wide `tex` prints: commands, braces and marks count nothing,
     a subscript's digits less than a letter, a binary operator with its spacing more."""
+    tex = tex.replace(r"\approx", "=")  # a relation: as wide as '=' with its spacing
     operators = len(re.findall(r"[-+=]|\\times|\\cdot|\\quad", tex))
     subscripts = sum(len(re.sub(r"[{}]", "", s)) for s in re.findall(r"_\{([^{}]*)\}", tex))
     bare = re.sub(r"\\[a-zA-Z]+|[{}_^&\x02\x03 ]", "", tex)

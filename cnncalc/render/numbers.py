@@ -1,35 +1,11 @@
-"""How a number is written in tables: short, exact where it can be, never '-0'.
-
-Rounding residue is judged against the tensor the value belongs to, not against an
-absolute threshold: float64 arithmetic on numbers of size M leaves errors of a few
-ulps of M (eps·M, eps = 2.2e-16), so an entry far below that, in a tensor whose largest
-entry is M, is residue of a cancelled sum; anything above it is a real value, however
-small (softmax of [0, 30] is [9.4e-14, 1], and 9.4e-14 is real).
-"""
+"""How a number is written in tables: short, exact where it can be, never '-0'; rounding
+residue (cnncalc.core.residue) as ≈0."""
 
 from __future__ import annotations
 
 import numpy as np
 
-# An entry is residue when |v| < RESIDUE_ULPS · eps · scale: a sum of up to ~64 terms of the
-# tensor's size, each rounded once, stays below it.
-RESIDUE_ULPS = 64
-EPS = float(np.finfo(np.float64).eps)
-
-
-def tensor_scale(array) -> float:
-    """The largest finite magnitude in `array` (any shape), 0 when there is none."""
-    magnitudes = np.abs(np.asarray(array, dtype=np.float64))
-    finite = magnitudes[np.isfinite(magnitudes)]
-    return float(finite.max()) if finite.size else 0.0
-
-
-def is_residue(value: float, scale: float) -> bool:
-    """True when nonzero `value` is below RESIDUE_ULPS·eps·scale: rounding left-overs, not a value.
-
-    A lone number (scale = its own magnitude) is never residue.
-    """
-    return value != 0 and abs(value) < RESIDUE_ULPS * EPS * scale
+from cnncalc.core.residue import entry_scales, is_residue
 
 
 def format_number(value: float, precision: int = 4, scale: float | None = None) -> str:
@@ -55,12 +31,13 @@ def format_number(value: float, precision: int = 4, scale: float | None = None) 
     return "0" if text in ("-0", "") else text
 
 
-def format_tensor(array, precision: int = 4) -> np.ndarray:
-    """Every entry of `array` written by format_number against the tensor's own scale.
+def format_tensor(array, precision: int = 4, magnitudes=None) -> np.ndarray:
+    """Every entry of `array` written by format_number against the tensor's own scale, or where
+    `magnitudes` (the Σ|terms| each entry was summed from, same shape) is larger, against that.
 
     Returns an object array of strings with the same shape as `array`.
     """
     array = np.asarray(array, dtype=np.float64)
-    scale = tensor_scale(array)
-    flat = [format_number(v, precision, scale) for v in array.ravel().tolist()]
+    scales = entry_scales(array, magnitudes)
+    flat = [format_number(v, precision, s) for v, s in zip(array.ravel().tolist(), scales.ravel().tolist())]
     return np.array(flat, dtype=object).reshape(array.shape)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cnncalc.render.numbers import format_number, format_tensor, tensor_scale
+from cnncalc.core.residue import tensor_scale
+from cnncalc.render.numbers import format_number, format_tensor
 from cnncalc.render.conventions import convention_lines
 from cnncalc.result import Result
 
@@ -110,18 +111,19 @@ def _labels(count: int, base: int) -> list[str]:
 
 
 def value_tensor(key: str, name: str, array, precision: int, base: int,
-                 axes: tuple[str, ...] = SLICE_AXES, exact=None) -> TensorView:
+                 axes: tuple[str, ...] = SLICE_AXES, exact=None, magnitudes=None) -> TensorView:
     """A tensor of numbers, each written against the tensor's scale (numbers.format_tensor);
     with `exact` (Fractions, --exact), each fraction beside its decimal: '198/5 (39.6)'."""
     from cnncalc.render.exact import beside
 
     array = np.asarray(array, dtype=np.float64)
     if array.ndim == 0:
-        text = format_number(array, precision, tensor_scale(array))
+        scale = tensor_scale(array) if magnitudes is None else max(tensor_scale(array), tensor_scale(magnitudes))
+        text = format_number(array, precision, scale)
         return TensorView(key, name, (), scalar=text if exact is None else beside(np.array(text, object), exact)[()])
     if array.size > TABLE_ENTRIES:
         return TensorView(key, name, array.shape, summary=summary_text(array, precision))
-    texts = format_tensor(array, precision)
+    texts = format_tensor(array, precision, magnitudes)
     texts = texts if exact is None else beside(texts, exact)
     return TensorView(key, name, array.shape, grids=_grids(texts, name, base, axes))
 
@@ -157,7 +159,8 @@ def position_tensor(key: str, name: str, cells, base: int, axes: tuple[str, ...]
 def _section(result: Result, tensors: dict, precision: int, base: int) -> list[TensorView]:
     exact = result.exact or {}  # set by --exact (cnncalc.exact)
     return [value_tensor(key, _display_name(result, key), array, precision, base,
-                         result.slice_axes.get(key, SLICE_AXES), exact.get(key)) for key, array in tensors.items()]
+                         result.slice_axes.get(key, SLICE_AXES), exact.get(key), result.magnitudes.get(key))
+            for key, array in tensors.items()]
 
 
 def _display_name(result: Result, key: str) -> str:

@@ -267,7 +267,21 @@ def solve(p: PipelineProblem, max_elements: int) -> Result:
         for key, grad in grads.items():
             result.backward[f"dL/d{step.name}.{key}"] = grad.reshape(step.param_shapes[key])
             result.slice_axes[f"dL/d{step.name}.{key}"] = ("o", "c")
+    result.magnitudes = _magnitudes(p, layers, run, lead)
     return _only(result, p.only) if p.only else result
+
+
+def _magnitudes(p: PipelineProblem, layers: list, run, lead: int) -> dict:
+    """Σ|terms| of every computed tensor, by the result's names (cnncalc.core.magnitudes)."""
+    from cnncalc.core.magnitudes import network_magnitudes
+
+    sizes = network_magnitudes(layers, p.batched_input, p.loss, p.target, run)
+    found = {step.name: _display(size, lead) for step, size in zip(p.layers, sizes.outputs)}
+    found |= {f"dL/d{step.name}": _display(size, lead) for step, size in zip(p.layers, sizes.output_grads)}
+    found["dL/dinput"] = sizes.input_grad.reshape(p.input.shape)
+    for step, grads in zip(p.layers, sizes.param_grads):
+        found |= {f"dL/d{step.name}.{key}": size.reshape(step.param_shapes[key]) for key, size in grads.items()}
+    return found
 
 
 def _kink_warnings(steps: list[PlannedLayer], inputs: list[np.ndarray]) -> list[str]:
