@@ -6,6 +6,7 @@ cnncalc.layers (which offer them on the command line, with `cnncalc --help` impo
 no NumPy) both read them here, so a word added in one place is added everywhere.
 """
 
+AXIS_WORDS = ("rows", "columns")  # axes named, not numbered: no index base to get wrong
 ACTIVATION_KINDS = ("relu", "leaky_relu", "sigmoid", "tanh")
 CONV_MODES = ("correlation", "convolution")
 FC_LAYOUTS = ("out-in", "in-out")
@@ -15,6 +16,8 @@ PADDING_WORDS = ("valid", "same", "full")
 MSE_REDUCTIONS = ("half_sum", "sum", "mean")
 CROSS_ENTROPY_REDUCTIONS = ("sum", "mean")
 CODE_LANGUAGES = ("torch", "numpy")  # --show-code
+DEFAULT_MAX_ELEMENTS = 10_000_000  # entries a tensor may have unless --max-elements says more
+DEFAULT_MAX_STEPS = 40  # derivation steps shown unless --max-steps says otherwise
 LEAKY_SLOPE = 0.01  # leaky_relu's default negative slope, PyTorch's
 
 

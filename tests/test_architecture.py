@@ -116,11 +116,3 @@ def test_the_declarations_import_nothing_heavy():
     assert _printed_by(code) == "[]"
 
 
-def test_the_clis_light_copies_of_core_constants_agree():
-    """cli/options.py repeats two numbers so that --help imports no NumPy; they must stay equal."""
-    from cnncalc.cli import options
-    from cnncalc.explain import DEFAULT_MAX_STEPS
-    from cnncalc.inputs.tensors import DEFAULT_MAX_ELEMENTS
-
-    assert options.DEFAULT_MAX_STEPS == DEFAULT_MAX_STEPS
-    assert options.DEFAULT_MAX_ELEMENTS == DEFAULT_MAX_ELEMENTS

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from cnncalc.core.network import run_network
 from cnncalc.errors import CnnError
 from cnncalc.inputs.problem import Problem
-from cnncalc.inputs.tensors import DEFAULT_MAX_ELEMENTS
+from cnncalc.vocabulary import DEFAULT_MAX_ELEMENTS
 from cnncalc.render.jsonout import render_json
 from cnncalc.solve.pipeline import read, solve
 from finite_diff import numeric_gradient

@@ -16,8 +16,8 @@ from cnncalc.check.points import read_points
 from cnncalc.check.tolerance import Tolerance, read_tolerance
 from cnncalc.check.verdicts import FileVerdict, NameVerdict
 from cnncalc.errors import CnnError, did_you_mean
+from cnncalc.vocabulary import DEFAULT_MAX_ELEMENTS
 
-DEFAULT_MAX_ELEMENTS = 10_000_000
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from cnncalc.check.batch import ProgressBar, collect_files, grade_files
 from cnncalc.check.formats import FORMATS, WRITERS
-from cnncalc.check.grading import DEFAULT_MAX_ELEMENTS, Settings
+from cnncalc.check.grading import Settings
+from cnncalc.vocabulary import DEFAULT_MAX_ELEMENTS
 from cnncalc.check.text import file_lines, summary_lines
 from cnncalc.check.verdicts import FileVerdict
 from cnncalc.errors import CnnError, ExitCode, did_you_mean

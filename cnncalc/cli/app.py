@@ -16,6 +16,7 @@ from cnncalc import __version__
 from cnncalc.cli import options as opt
 from cnncalc.cli.run import run  # light: the heavy imports happen inside run()
 from cnncalc.layers import COMMANDS as SPECS
+from cnncalc.vocabulary import DEFAULT_MAX_ELEMENTS
 
 EXAMPLES_EXAMPLE = "cnncalc examples seed001_homework11 --run"
 HAND_WRITTEN: dict[str, tuple] = {}  # name → (function, example, shared options): commands that are not layers
@@ -125,7 +126,7 @@ def check(
     explain: Annotated[bool, typer.Option("--explain", rich_help_panel=opt.EXPLAIN,
                                           help="The right derivation of each wrong entry (and of no other).")] = False,
     index_base: opt.IndexBase = None,
-    max_elements: opt.MaxElements = opt.DEFAULT_MAX_ELEMENTS,
+    max_elements: opt.MaxElements = DEFAULT_MAX_ELEMENTS,
     debug: opt.Debug = False,
 ) -> int:
     """Check your answers (expect: in each file): a verdict per entry, the right value and the accepted

@@ -18,8 +18,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from cnncalc.vocabulary import DEFAULT_MAX_ELEMENTS
+
 OUTPUT = "Output"
-DEFAULT_MAX_ELEMENTS = 10_000_000  # the same as inputs.tensors.DEFAULT_MAX_ELEMENTS, without importing NumPy
 INPUT = "Input"
 
 Format = Annotated[str, typer.Option("--format", "-f", help="table, json, yaml, markdown or latex.", rich_help_panel=OUTPUT,
@@ -48,7 +49,6 @@ MaxSteps = Annotated[Optional[int], typer.Option("--max-steps", min=0, max=2**31
                                                  rich_help_panel=EXPLAIN, show_default=False,
                                                  help="Show at most N steps and say how many were left out (0: all) "
                                                       "[default: the file's max_steps:, else 40].")]
-DEFAULT_MAX_STEPS = 40  # the same as cnncalc.explain.DEFAULT_MAX_STEPS, without importing NumPy
 # Write-ups: a whole LaTeX document, the table view saved as SVG or HTML.
 WRITEUP = "Write-ups"
 Standalone = Annotated[bool, typer.Option("--standalone", help="With --format latex: a whole document "

@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from cnncalc.cli.options import DEFAULT_MAX_STEPS, OutputOptions
+from cnncalc.cli.options import OutputOptions
 from cnncalc.errors import CnnError
-from cnncalc.vocabulary import CODE_LANGUAGES, spoken
+from cnncalc.vocabulary import CODE_LANGUAGES, DEFAULT_MAX_STEPS, spoken
 
 FORMATS = ("table", "json", "yaml", "markdown", "latex")
 

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.errors import CnnError
-from cnncalc.vocabulary import PADDING_EXPECTED
+from cnncalc.vocabulary import AXIS_WORDS, PADDING_EXPECTED
 
-AXIS_WORDS = ("rows", "columns")  # axes named, not numbered: no index base to get wrong
 Pair = tuple[int, int]
 Padding = tuple[Pair, Pair]  # ((top, bottom), (left, right))
 

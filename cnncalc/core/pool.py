@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnncalc.core.geometry import AXIS_WORDS, WindowGeometry, as_pair, window_geometry
+from cnncalc.core.geometry import WindowGeometry, as_pair, window_geometry
 from cnncalc.core.memory import keep_freed_memory
 from cnncalc.core.pool_planes import max_and_first, separable_spread, separable_sum
 from cnncalc.errors import CnnError, did_you_mean
-from cnncalc.vocabulary import POOL_KINDS, POOL_TIES
+from cnncalc.vocabulary import AXIS_WORDS, POOL_KINDS, POOL_TIES
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import numpy as np
 
 from cnncalc.explain.entries import collect, parse_entry
 from cnncalc.explain.steps import Explanation
+from cnncalc.vocabulary import DEFAULT_MAX_STEPS
 
-DEFAULT_MAX_STEPS = 40
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from cnncalc.errors import CnnError, did_you_mean
-from cnncalc.inputs.tensors import DEFAULT_MAX_ELEMENTS
+from cnncalc.inputs.fields import SHOWING_READERS
+from cnncalc.vocabulary import DEFAULT_MAX_ELEMENTS
 from cnncalc.naming import Naming
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # the YAML reader (and libyaml) is imported only when there i
 # Keys any problem file may carry for other tools (check, graders) and people.
 COMMON_KEYS = ("title", "description", "source", "names", "expect", "tolerance", "points", "command")
 # How a file asks to be shown (the shared output options of the same names; the command line adds to them).
-SHOWING_KEYS = ("explain", "symbolic", "entry", "max_steps", "index_base")
+SHOWING_KEYS = tuple(SHOWING_READERS)
 
 
 @dataclass

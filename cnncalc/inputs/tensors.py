@@ -23,8 +23,8 @@ from cnncalc.inputs.kept import KeptFloat, KeptInt, KeptList, Literals, flat_ite
     text_of
 from cnncalc.inputs.budget import check_memory
 from cnncalc.inputs.literals import NUMBER_RE, is_shape_text, number_from, parse_literal, parse_shape
+from cnncalc.vocabulary import DEFAULT_MAX_ELEMENTS
 
-DEFAULT_MAX_ELEMENTS = 10_000_000
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from cnncalc.layers.spec import CommandSpec, Option
 from cnncalc.vocabulary import ACTIVATION_KINDS, LEAKY_SLOPE
 
+KIND_ALIASES = {"leaky": "leaky_relu", "leakyrelu": "leaky_relu", "logistic": "sigmoid"}
+
 
 def _solver():
     from cnncalc.solve import act
@@ -18,7 +20,7 @@ SPEC = CommandSpec(
     example="cnncalc act --kind sigmoid -x '-1 0 2' --dy '1 1 1'",
     options=(
         Option("kind", "choice", "relu (gradient 0 at exactly 0, as PyTorch), leaky_relu, sigmoid or tanh.", choices=ACTIVATION_KINDS,
-               aliases={"leaky": "leaky_relu", "leakyrelu": "leaky_relu", "logistic": "sigmoid"}),
+               aliases=KIND_ALIASES),
         Option("x", "tensor", "Input, any shape.", flag="-x", torch="input"),
         Option("dy", "tensor", "Upstream gradient dL/dy, the shape of x; without it no gradients are computed.", flag="--dy",
                shown_default="none"),
@@ -28,7 +30,7 @@ SPEC = CommandSpec(
     names=("x", "y", "dy", "dx", "L"),
     solver=_solver,
     layer_types=ACTIVATION_KINDS,
-    type_aliases={"leakyrelu": "leaky_relu", "leaky": "leaky_relu", "logistic": "sigmoid"},
+    type_aliases=KIND_ALIASES,
 )
 
 # A pipeline-only layer: no options, no command.

@@ -31,12 +31,12 @@ def _symmetric(geom, limit=None) -> bool:
     return top == bottom and left == right and fits
 
 
-def _weight(step: Step) -> tuple[list[str], str]:
+def _weight(step: Step) -> str:
+    """The weight as the layer holds it: the user's array, reshaped where its shape differs."""
     param = step.params["weight"]
-    lines, expr = [], param.var
     if tuple(param.value.shape) != tuple(param.layer_shape):
-        expr = f"{param.var}.reshape{tuple(param.layer_shape)}"
-    return lines, expr
+        return f"{param.var}.reshape{tuple(param.layer_shape)}"
+    return param.var
 
 
 def _bias(step: Step) -> str:
@@ -49,7 +49,7 @@ def _bias(step: Step) -> str:
 
 def conv_lines(step: Step, source: str) -> list[str]:
     layer, geom = step.layer, step.layer.geometry(step.in_shape)
-    lines, weight = _weight(step)
+    lines, weight = [], _weight(step)
     if layer.mode == "convolution":
         lines.append("# true convolution = PyTorch's cross-correlation with the kernel rotated 180°")
         weight = f"torch.flip({weight}, dims=[2, 3])"

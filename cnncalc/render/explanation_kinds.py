@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-AXES = ("rows", "columns")
+from cnncalc.vocabulary import AXIS_WORDS
+
 TIES = {"first": "the first maximum in row-major order gets it, as PyTorch", "split": "shared equally",
         "all": "each tied maximum gets all of it"}
 
@@ -54,7 +55,7 @@ def size(writer, step) -> list[str]:
     d = step.detail
     span = d["d"] * (d["k"] - 1) + 1
     left, right = ("⌈", "⌉") if d["ceil_mode"] else ("⌊", "⌋")
-    text = (f"{AXES[d['axis']]} of {writer.naming.shown(step.target.name)}: "
+    text = (f"{AXIS_WORDS[d['axis']]} of {writer.naming.shown(step.target.name)}: "
             f"{left}({d['n']} + {d['lo']} + {d['hi']} − {span}) / {d['s']}{right} + 1 = {d['before_drop']}")
     if d["before_drop"] != step.value:
         text += f", − 1 (the last window would start in the padding) = {step.value}"

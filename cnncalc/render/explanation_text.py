@@ -11,7 +11,6 @@ from fractions import Fraction
 
 from cnncalc.render.numbers import format_number
 
-AXES = ("rows", "columns")
 SPECIAL = {"exp(z)": "exp({z})", "y − t": "({y} − {t})"}
 
 

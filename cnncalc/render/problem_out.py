@@ -100,7 +100,7 @@ def _without_expect(text: str) -> str:
 
 def showing(out) -> dict:
     """What the file must say to be read as it was solved: the formulas' entries and index base."""
-    from cnncalc.explain import DEFAULT_MAX_STEPS
+    from cnncalc.vocabulary import DEFAULT_MAX_STEPS
 
     steps = DEFAULT_MAX_STEPS if out.max_steps is None else out.max_steps
     fields = {"symbolic": True, "max_steps": steps} if out.symbolic else {}

@@ -9,6 +9,7 @@ from cnncalc.errors import CnnError, did_you_mean, shape_text  # noqa: F401 (sha
 from cnncalc.inputs import fields
 from cnncalc.inputs.problem import Problem
 from cnncalc.naming import LAYER_GRADIENTS, Naming
+from cnncalc.vocabulary import AXIS_WORDS
 
 
 
@@ -111,6 +112,6 @@ def check_windows_meet_input(geom: WindowGeometry) -> None:
         if empty.size:
             position = int(empty[0]) + 1
             raise CnnError("dilation", "windows that each cover at least one input cell",
-                           f"window {position} along the {('rows', 'columns')[axis]} reads padding only ({('rows', 'columns')[axis]} "
+                           f"window {position} along the {AXIS_WORDS[axis]} reads padding only ({AXIS_WORDS[axis]} "
                            f"{', '.join(str(int(t)) for t in taps[empty[0]])}, counted from 0, of an input of {n})",
                            hint="lower the dilation or the padding")
