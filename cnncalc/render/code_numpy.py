@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from cnncalc.render.code import is_layer, Param, Program, Step, literal, show_lines, unclashed
 from cnncalc.render.code_numpy_functions import FUNCTIONS, definitions
+from cnncalc.render.conventions import TIE_RULES
 
 # Names the program itself uses: a layer called so (a pipeline's `name: window`) gets another.
 RESERVED = {"np", "show", "t", "L", "dy"} | set(FUNCTIONS)
@@ -105,9 +106,7 @@ def pool(out: Writer, step: Step, source: str) -> list[str]:
         out.add(f"{step.var} = {out.call('avg_pool2d')}({source}, {options})")
         return [f"{out.grad(source)} = {out.call('avg_pool2d_backward')}({out.grad(step.var)}, {source}, {options})"]
     options = f"{where}, dilation={geom.dilation}, ceil_mode={geom.ceil_mode}"
-    rule = {"first": "dy goes to the first maximum of each window (row-major), as PyTorch",
-            "split": "dy is shared equally by a window's tied maxima (PyTorch has no such rule)",
-            "all": "each tied maximum of a window gets all of dy (PyTorch has no such rule)"}[layer.ties]
+    rule = TIE_RULES[layer.ties] + ("" if layer.ties == "first" else " (PyTorch has no such rule)")
     out.add(f"# max pooling; ties: {layer.ties}: {rule}",
             f"{step.var} = {out.call('max_pool2d')}({source}, {options})")
     return [f"{out.grad(source)} = {out.call('max_pool2d_backward')}({out.grad(step.var)}, {source}, {step.var}, "

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from cnncalc.render.conventions import TIE_RULES as TIES  # one wording of each tie rule
 from cnncalc.vocabulary import AXIS_WORDS
-
-TIES = {"first": "the first maximum in row-major order gets it, as PyTorch", "split": "shared equally",
-        "all": "each tied maximum gets all of it"}
 
 
 def sum_(writer, step) -> list[str]:
