@@ -90,8 +90,9 @@ class StepWriter:
     def equation(self, step) -> str:
         """target = formula [= numbers = value]."""
         text = f"{self.target(step)} = {self.terms(step.terms, False)}"
-        if self.symbolic or step.value is None or any(f.value is None for t in step.terms for f in t.factors):
-            return text
+        if self.symbolic or step.value is None or not step.terms or \
+                any(f.value is None for t in step.terms for f in t.factors):
+            return text  # no terms: the formula is the value (dL/dx_12 = 0, not 0 = 0)
         numbers = self.terms(step.terms, True)
         value = self.number(step.value)
         return text + ("" if numbers == value else f" = {numbers}") + f" = {value}"

@@ -99,7 +99,8 @@ class TexStepWriter(StepWriter):
     def equation(self, step) -> str:
         """target = formula [= numbers = value], one math piece aligned at its first '='."""
         text = f"{self.entry_tex(step.target.name, step.target.index)} {ALIGN}= {self.terms_tex(step.terms, False)}"
-        if not (self.symbolic or step.value is None or any(f.value is None for t in step.terms for f in t.factors)):
+        if step.terms and not (self.symbolic or step.value is None or
+                               any(f.value is None for t in step.terms for f in t.factors)):
             numbers, value = self.terms_tex(step.terms, True), self.number_tex(step.value)
             text += ("" if numbers == value else f"{BREAK} = {numbers}") + f"{BREAK} = {value}"
         return math(text)
