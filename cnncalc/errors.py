@@ -57,6 +57,8 @@ class ExitCode(enum.IntEnum):
     OK = 0
     MISMATCH = 1
     BAD_INPUT = 2
+    INTERNAL = 70       # a bug of ours (EX_SOFTWARE): "internal error", with --debug for the traceback
+    INTERRUPTED = 130   # Ctrl-C, as shells report SIGINT
 
 
 @dataclass(eq=False)

@@ -54,7 +54,7 @@ def run_guarded(app, argv: list[str]) -> int:
         _say(f"{command}: error: {printable(error.format_message(), 4 * MESSAGE_PART)} (see {command} --help)")
         return ExitCode.BAD_INPUT if error.exit_code == 2 else error.exit_code
     except typer.Abort:
-        return 130
+        return ExitCode.INTERRUPTED
     except OutputClosed:
         _drop_unwritten_output()
         return ExitCode.OK
@@ -96,4 +96,4 @@ def _crash(error: Exception, debug: bool) -> int:
         traceback.print_exc()
     _say(f"cnncalc: internal error: {type(error).__name__}: {printable(str(error), 4 * MESSAGE_PART)} "
          "(run with --debug for the traceback)")
-    return 70
+    return ExitCode.INTERNAL
