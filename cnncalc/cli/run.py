@@ -67,6 +67,11 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions, ver
     """Read the problem for the command `spec` declares (file and options) and solve it into a Result.
 
     With `verdicts` (a list), the answers under the file's `expect:` are judged and the verdict appended."""
+    return solve_typed(spec, path, options, out, verdicts)[0]
+
+
+def solve_typed(spec, path: str | None, options: dict, out: OutputOptions, verdicts: list | None = None):
+    """(Result, the solver's typed problem) as solve_problem reads and solves them."""
     check_format(out)
     problem = _load(spec, path, options, out)
     changed = sorted(problem.from_options - {"names"})  # before placeholders add a dy of their own
@@ -94,7 +99,7 @@ def solve_problem(spec, path: str | None, options: dict, out: OutputOptions, ver
         result.problem = replace(problem, values=given)  # what --emit-problem writes back, with the answers
         if out.explained or shapes_only:
             explain_result(result, out, shapes_only)
-    return result
+    return result, typed
 
 
 def _load(spec, path: str | None, options: dict, out: OutputOptions):
@@ -183,11 +188,11 @@ def run(spec, paths: list[str] | str | None, options: dict, out: OutputOptions) 
         return run_many(spec, paths, options, out)
     path = paths[0] if paths else None
     verdicts: list = []
-    result = solve_problem(spec, path, options | {"names": out.names}, out, verdicts)
+    result, typed = solve_typed(spec, path, options | {"names": out.names}, out, verdicts)
     if out.show_code:
         from cnncalc.render.code import show_code
 
-        text = show_code(result, spec.solver().read(result.problem), out.show_code)
+        text = show_code(result, typed, out.show_code)
         guarded(lambda: sys.stdout.write(text))
         return 0
     if out.emit_problem:
