@@ -18,7 +18,7 @@ import functools
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from cnncalc.core.geometry import WindowGeometry
+from cnncalc.core.geometry import WindowGeometry, offset_spans
 from cnncalc.core.parallel import batch_chunks, run_chunks, thread_count
 
 CHUNK_ENTRIES = 1 << 18  # scratch entries per chunk: 2 MB of float64, near a core's cache
@@ -43,36 +43,9 @@ def _columns(x: np.ndarray, geom: WindowGeometry, groups: int) -> np.ndarray:
     return cols.reshape(n, groups, -1, geom.out_hw[0] * geom.out_hw[1])
 
 
-@functools.lru_cache(maxsize=64)
-def _offset_spans(geom: WindowGeometry) -> list[tuple[int, int, tuple[slice, slice], tuple[slice, slice]]]:
-    """Per kernel offset (a, e) that meets a real cell: (a, e, window slices, input slices),
-    the windows (rows, cols of y) whose cell at (a, e) is real and those input cells."""
-    spans = []
-    for a in range(geom.kernel_hw[0]):
-        for e in range(geom.kernel_hw[1]):
-            rows = _axis_span(a, geom.in_hw[0], geom.out_hw[0], geom.stride[0], geom.dilation[0],
-                              geom.padding[0][0])
-            cols = _axis_span(e, geom.in_hw[1], geom.out_hw[1], geom.stride[1], geom.dilation[1],
-                              geom.padding[1][0])
-            if rows and cols:
-                spans.append((a, e, (rows[0], cols[0]), (rows[1], cols[1])))
-    return spans
-
-
-def _axis_span(offset: int, n: int, out: int, stride: int, dilation: int, pad_lo: int):
-    """Windows i with 0 ≤ i·s + offset·d − pad_lo < n, as (window slice, input slice); None if none."""
-    shift = offset * dilation - pad_lo
-    first = max(0, -(shift // stride))  # smallest i with i·s + shift ≥ 0
-    last = min(out - 1, (n - 1 - shift) // stride)
-    if last < first:
-        return None
-    start = first * stride + shift
-    return slice(first, last + 1), slice(start, start + (last - first) * stride + 1, stride)
-
-
 def _col2im(dcols: np.ndarray, dx: np.ndarray, geom: WindowGeometry) -> None:
     """dx (n, C, H, W) += every window's gradient dcols (n, C, kH, kW, Ho, Wo), offset by offset."""
-    for a, e, windows, cells in _offset_spans(geom):
+    for a, e, windows, cells in offset_spans(geom):
         dx[(..., *cells)] += dcols[(slice(None), slice(None), a, e, *windows)]
 
 

@@ -278,13 +278,35 @@ def windows_covering(geom: WindowGeometry, r: int, c: int) -> CoveringWindows:
     return CoveringWindows(windows, offsets)
 
 
-def _axis_reads(offset: int, n: int, out: int, stride: int, dilation: int, pad_lo: int):
-    """Along one axis: the window positions whose cell at kernel offset `offset` is a real
-    input cell, and those input positions."""
-    starts = np.arange(out)
-    cells = starts * stride + offset * dilation - pad_lo
-    keep = (cells >= 0) & (cells < n)
-    return starts[keep], cells[keep]
+def _axis_span(offset: int, n: int, out: int, stride: int, dilation: int, pad_lo: int):
+    """Along one axis: the windows i whose cell at kernel offset `offset` is a real input cell
+    (0 ≤ i·s + offset·d − pad_lo < n), and those cells, as (window slice, input slice); None if none."""
+    shift = offset * dilation - pad_lo
+    first = max(0, -(shift // stride))  # smallest i with i·s + shift ≥ 0
+    last = min(out - 1, (n - 1 - shift) // stride)
+    if last < first:
+        return None
+    start = first * stride + shift
+    return slice(first, last + 1), slice(start, start + (last - first) * stride + 1, stride)
+
+
+def _axis_spans(geom: WindowGeometry, a: int, e: int):
+    return tuple(_axis_span(off, n, out, s, d, pad[0])
+                 for off, n, out, s, d, pad in zip((a, e), geom.in_hw, geom.out_hw, geom.stride,
+                                                   geom.dilation, geom.padding))
+
+
+@functools.lru_cache(maxsize=64)
+def offset_spans(geom: WindowGeometry) -> list[tuple[int, int, tuple[slice, slice], tuple[slice, slice]]]:
+    """Per kernel offset (a, e) that meets a real cell: (a, e, window slices, input slices): the
+    windows (rows, cols of the output) whose cell at (a, e) is real, and those input cells."""
+    spans = []
+    for a in range(geom.kernel_hw[0]):
+        for e in range(geom.kernel_hw[1]):
+            rows, cols = _axis_spans(geom, a, e)
+            if rows and cols:
+                spans.append((a, e, (rows[0], cols[0]), (rows[1], cols[1])))
+    return spans
 
 
 def offset_reads(geom: WindowGeometry, a: int, e: int):
@@ -294,6 +316,8 @@ def offset_reads(geom: WindowGeometry, a: int, e: int):
     (0 ≤ r < H), and likewise j, c for columns; every window (i[p], j[q]) reads (r[p], c[q])
     at offset (a, e), and no other window reads a real cell there.
     """
-    return tuple(_axis_reads(off, n, out, s, d, pad[0])
-                 for off, n, out, s, d, pad in zip((a, e), geom.in_hw, geom.out_hw, geom.stride,
-                                                   geom.dilation, geom.padding))
+    reads = []
+    for span, n, out in zip(_axis_spans(geom, a, e), geom.in_hw, geom.out_hw):
+        empty = np.arange(0)
+        reads.append((np.arange(out)[span[0]], np.arange(n)[span[1]]) if span else (empty, empty))
+    return tuple(reads)
