@@ -46,8 +46,7 @@ def gather_plan(geom: WindowGeometry, n: int, c: int, groups: int) -> GatherPlan
     scatter = (np.arange(n * groups).reshape(n, groups, 1, 1) * block + index).ravel()
     for array in (index, scatter):
         array.flags.writeable = False
-    padded = geom.padding != ((0, 0), (0, 0)) or geom.read_extent_hw() != tuple(geom.in_hw)
-    return GatherPlan(index, scatter, padded, (n, c) + geom.read_extent_hw())
+    return GatherPlan(index, scatter, not geom.padding_free, (n, c) + geom.read_extent_hw())
 
 
 def _flat(x: np.ndarray, plan: GatherPlan, geom: WindowGeometry, groups: int) -> np.ndarray:

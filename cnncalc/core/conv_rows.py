@@ -34,9 +34,8 @@ CHUNK_ENTRIES = 1 << 20
 
 def _layout(geom: WindowGeometry):
     """(R, Q, plane length with the spare tail, Ho·Q, shifts per offset in row-major order)."""
-    (rows, cols), (kh, kw), (dh, dw) = geom.read_extent_hw(), geom.kernel_hw, geom.dilation
-    shifts = [a * dh * cols + e * dw for a in range(kh) for e in range(kw)]
-    return rows, cols, rows * cols + dw * (kw - 1), geom.out_hw[0] * cols, shifts
+    (rows, cols), kw, dw = geom.read_extent_hw(), geom.kernel_hw[1], geom.dilation[1]
+    return rows, cols, rows * cols + dw * (kw - 1), geom.out_hw[0] * cols, geom.cell_shifts()
 
 
 def _planes(x: np.ndarray, geom: WindowGeometry) -> np.ndarray:

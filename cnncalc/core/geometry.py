@@ -161,6 +161,18 @@ class WindowGeometry:
         return [(slice(a * dh, a * dh + sh * (ho - 1) + 1, sh), slice(e * dw, e * dw + sw * (wo - 1) + 1, sw))
                 for a in range(kh) for e in range(kw)]
 
+    @property
+    def padding_free(self) -> bool:
+        """The windows read the input itself: no padding, and none needed past its last row or column."""
+        return self.padding == ((0, 0), (0, 0)) and self.read_extent_hw() == tuple(self.in_hw)
+
+    def cell_shifts(self) -> list[int]:
+        """Per kernel offset (a, e), row-major: its flat distance from the window's first cell in a
+        padded block of read_extent_hw() (a·d_h·Q + e·d_w for rows Q long)."""
+        cols = self.read_extent_hw()[1]
+        (kh, kw), (dh, dw) = self.kernel_hw, self.dilation
+        return [a * dh * cols + e * dw for a in range(kh) for e in range(kw)]
+
     def pad(self, x: np.ndarray, fill: float = 0.0) -> np.ndarray:
         """x (..., H, W) placed in a (..., rows, cols) block of `fill` that every window fits in."""
         (top, _), (left, _) = self.padding

@@ -85,13 +85,9 @@ def _scatter(parts, geom: WindowGeometry, shape: tuple) -> np.ndarray:
     return geom.unpad(dxp)
 
 
-def _padding_free(geom: WindowGeometry) -> bool:
-    return geom.padding == ((0, 0), (0, 0)) and geom.read_extent_hw() == tuple(geom.in_hw)
-
-
 def _real_cells(geom: WindowGeometry) -> list[np.ndarray | None]:
     """Per kernel offset, which windows meet a real input cell there (Ho, Wo); None if all do."""
-    if _padding_free(geom):
+    if geom.padding_free:
         return [None] * (geom.kernel_hw[0] * geom.kernel_hw[1])
     real = geom.pad(np.ones(geom.in_hw, dtype=bool), False)
     return [real[rows, cols] for rows, cols in geom.offsets()]
@@ -104,13 +100,6 @@ def _window_starts(geom: WindowGeometry) -> np.ndarray:
     return (np.arange(ho) * sh * cols)[:, None] + (np.arange(wo) * sw)[None, :]
 
 
-def _cell_deltas(geom: WindowGeometry) -> list[int]:
-    """Per kernel offset (a, e), row-major: its flat distance from the window's first cell."""
-    cols = geom.read_extent_hw()[1]
-    (kh, kw), (dh, dw) = geom.kernel_hw, geom.dilation
-    return [a * dh * cols + e * dw for a in range(kh) for e in range(kw)]
-
-
 def _max_windows(x: np.ndarray, geom: WindowGeometry):
     """y (N, C, Ho, Wo); where each window's first maximum sits, as a flat distance from the
     window's first cell; the padded x; and the real-cell masks.
@@ -119,8 +108,8 @@ def _max_windows(x: np.ndarray, geom: WindowGeometry):
     chosen while a real cell ties with it (a window of real −∞ picks its first real cell).
     """
     x = np.asarray(x, dtype=np.float64)
-    xp = x if _padding_free(geom) else geom.pad(x, -np.inf)
-    offsets, real, deltas = geom.offsets(), _real_cells(geom), _cell_deltas(geom)
+    xp = x if geom.padding_free else geom.pad(x, -np.inf)
+    offsets, real, deltas = geom.offsets(), _real_cells(geom), geom.cell_shifts()
     y = xp[(..., *offsets[0])].copy()
     for rows, cols in offsets[1:]:
         np.maximum(y, xp[..., rows, cols], out=y)
@@ -148,11 +137,11 @@ def maxpool2d_forward(x: np.ndarray, geom: WindowGeometry) -> MaxPoolResult:
     """
     keep_freed_memory()
     x = np.asarray(x, dtype=np.float64)
-    y, first = max_and_first(x if _padding_free(geom) else geom.pad(x, -np.inf), geom)
+    y, first = max_and_first(x if geom.padding_free else geom.pad(x, -np.inf), geom)
     if not np.isfinite(y).all():  # NaN, or windows of −∞: the careful way (real cells first)
         y, chosen, _, _ = _max_windows(x, geom)
         return MaxPoolResult(y, _window_starts(geom) + chosen, geom)
-    return MaxPoolResult(y, np.array(_cell_deltas(geom), dtype=np.intp)[first] + _window_starts(geom), geom)
+    return MaxPoolResult(y, np.array(geom.cell_shifts(), dtype=np.intp)[first] + _window_starts(geom), geom)
 
 
 def maxpool2d_backward(dy: np.ndarray, x: np.ndarray, geom: WindowGeometry, ties: str = "first",
@@ -182,7 +171,7 @@ def _to_argmax(dy: np.ndarray, forward: MaxPoolResult, geom: WindowGeometry) -> 
     block = extent[0] * extent[1]
     flat = forward.index + (np.arange(n * c) * block).reshape(n, c, 1, 1)
     # A window lying wholly in padding (y = −∞) passes nothing back.
-    weights = dy if _padding_free(geom) else np.where(np.isfinite(forward.y), dy, 0.0)
+    weights = dy if geom.padding_free else np.where(np.isfinite(forward.y), dy, 0.0)
     dxp = np.bincount(flat.ravel(), weights=weights.ravel(), minlength=n * c * block)
     return geom.unpad(dxp.reshape((n, c) + extent))
 
@@ -215,7 +204,7 @@ def avgpool2d_forward(x: np.ndarray, geom: WindowGeometry, count_include_pad: bo
     check_pool_geometry(geom, "avg")
     keep_freed_memory()
     x = np.asarray(x, dtype=np.float64)
-    total = separable_sum(x if _padding_free(geom) else geom.pad(x), geom)
+    total = separable_sum(x if geom.padding_free else geom.pad(x), geom)
     divisor = avgpool_divisor(geom, count_include_pad)
     total /= divisor
     return AvgPoolResult(total, divisor)
@@ -223,7 +212,7 @@ def avgpool2d_forward(x: np.ndarray, geom: WindowGeometry, count_include_pad: bo
 
 def _tiles(geom: WindowGeometry) -> bool:
     """The windows tile the input exactly: each cell in one window, no padding, none left over."""
-    return (_padding_free(geom) and geom.dilation == (1, 1) and geom.stride == tuple(geom.kernel_hw)
+    return (geom.padding_free and geom.dilation == (1, 1) and geom.stride == tuple(geom.kernel_hw)
             and all(o * k == n for o, k, n in zip(geom.out_hw, geom.kernel_hw, geom.in_hw)))
 
 
