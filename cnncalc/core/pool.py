@@ -176,12 +176,6 @@ def _to_argmax(dy: np.ndarray, forward: MaxPoolResult, geom: WindowGeometry) -> 
     return geom.unpad(dxp.reshape((n, c) + extent))
 
 
-def _axis_divisor(n: int, k: int, s: int, pad, out: int, count_include_pad: bool) -> np.ndarray:
-    """Per-window divisor along one axis, PyTorch's rule: the window clipped to the padded
-    input (count_include_pad) or to the input itself."""
-    return cells_counted(np.arange(out) * s - pad[0], n, k, pad[1], count_include_pad)
-
-
 def cells_counted(start, n: int, k: int, pad_hi: int, count_include_pad: bool):
     """Cells a window starting at input position `start` (< 0 in the padding) counts along one axis:
     clipped to the padded input (count_include_pad) or to the input itself."""
@@ -194,7 +188,7 @@ def cells_counted(start, n: int, k: int, pad_hi: int, count_include_pad: bool):
 def avgpool_divisor(geom: WindowGeometry, count_include_pad: bool = True) -> np.ndarray:
     """divisor (Ho, Wo): kH·kW for every window wholly inside the padded input; ceil-mode
     windows hanging past it count only the part inside (or only real cells without padding)."""
-    rows, cols = (_axis_divisor(n, k, s, p, o, count_include_pad)
+    rows, cols = (cells_counted(np.arange(o) * s - p[0], n, k, p[1], count_include_pad)
                   for n, k, s, p, o in zip(geom.in_hw, geom.kernel_hw, geom.stride, geom.padding, geom.out_hw))
     return np.outer(rows, cols)
 

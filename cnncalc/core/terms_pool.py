@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.core.geometry import WindowGeometry, window_cells, windows_covering
-from cnncalc.core.pool import cells_counted
+from cnncalc.core.pool import avgpool_divisor
 from cnncalc.core.terms import EntryLookup, Terms, checked_entry, index_rows
 from cnncalc.vocabulary import POOL_TIES
 
@@ -49,10 +49,7 @@ class AvgPoolTermMap(EntryLookup):
 
     def divisor(self, i, j):
         """What window (i, j)'s sum is divided by (int, or an int array for arrays i, j)."""
-        rows, cols = (cells_counted(np.asarray(p) * s - pad[0], n, k, pad[1], self.count_include_pad)
-                      for p, s, pad, n, k in zip((i, j), self.geom.stride, self.geom.padding,
-                                                 self.geom.in_hw, self.geom.kernel_hw))
-        return rows * cols
+        return avgpool_divisor(self.geom, self.count_include_pad)[i, j]
 
     def y(self, n: int, c: int, i: int, j: int) -> Terms:
         """y[n,c,i,j] = Σ x[xi] / divisor: the window's real cells, row-major. indices = (xi (k, 4),)."""
