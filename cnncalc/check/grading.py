@@ -111,6 +111,9 @@ def _placeholders(problem, spec) -> bool:
 
 
 def solve(spec, problem):
+    from cnncalc.core.memory import keep_freed_memory
+
+    keep_freed_memory()  # as the command line does: once per process
     solver = spec.solver()
     try:
         return solver.solve(solver.read(problem), problem.max_elements)

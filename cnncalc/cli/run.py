@@ -81,6 +81,9 @@ def solve_typed(spec, path: str | None, options: dict, out: OutputOptions, verdi
     shapes_only = spec.name != "pipeline" and _placeholders(problem, spec, out)
     from cnncalc.solve.finite import nonfinite_warnings, watched
 
+    from cnncalc.core.memory import keep_freed_memory
+
+    keep_freed_memory()  # once per process; the core itself keeps no process-wide state
     with watched() as float_events:  # NumPy's RuntimeWarnings become the causes the warnings name
         solver = spec.solver()
         try:

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.core.geometry import WindowGeometry
-from cnncalc.core.memory import keep_freed_memory
 from cnncalc.errors import CnnError, did_you_mean, shape_text
 from cnncalc.vocabulary import CONV_MODES
 
@@ -113,7 +112,6 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geom: Win
     """y (N, O, Ho, Wo) from x (N, C, H, W), w (O, C/groups, kH, kW), b (O,) or None."""
     _check_mode(mode)
     chosen = choose_method(x.shape, w.shape, geom, method)
-    keep_freed_memory()
     kernel = _oriented(w, mode) if chosen == "offsets" else _grouped_kernel(w, mode, groups)
     return _method(chosen, "forward")(x, kernel, b, geom, groups)
 
@@ -129,7 +127,6 @@ def conv2d_backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray, geom: WindowGe
     """
     _check_mode(mode)
     chosen = choose_method(x.shape, w.shape, geom, method)
-    keep_freed_memory()
     kernel = _oriented(w, mode) if chosen == "offsets" else _grouped_kernel(w, mode, groups)
     dx, dw = _method(chosen, "backward")(dy, x, kernel, geom, groups)
     dw = _oriented(dw.reshape(w.shape), mode)

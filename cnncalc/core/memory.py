@@ -9,7 +9,9 @@ softmax + cross-entropy on 1024×1000. Raising both thresholds once keeps up to
 TRIM_BYTES of freed memory in the process for reuse.
 
 Only with glibc (Linux); elsewhere, or with CNNCALC_KEEP_MEMORY=0, nothing changes.
-It applies to the whole process, so it is done on the first large computation, not at import.
+It applies to the whole process, so the core never calls it: the doors do, once, before
+solving (cli/run.py, check/grading.py), and the benches give every worker the same settings
+through glibc's environment variables (bench/harness.py).
 """
 
 from __future__ import annotations

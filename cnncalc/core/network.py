@@ -17,7 +17,6 @@ from cnncalc.core.conv import check_channels, conv2d_backward, conv2d_forward
 from cnncalc.core.fc import fc_backward, fc_forward
 from cnncalc.core.geometry import WindowGeometry, window_geometry
 from cnncalc.core.loss import mse
-from cnncalc.core.memory import keep_freed_memory
 from cnncalc.core.pool import (avgpool2d_backward, avgpool2d_forward, maxpool2d_backward, maxpool2d_forward,
                                pool_geometry)
 from cnncalc.core.softmax import cross_entropy, softmax, softmax_backward
@@ -197,7 +196,6 @@ def _loss_gradient(loss: Loss, layers: list, inputs: list, outputs: list, target
 
 def run_network(layers: list, x: np.ndarray, loss: Loss, target: np.ndarray) -> NetworkPass:
     """Forward through `layers`, the loss against `target`, then backward to every tensor."""
-    keep_freed_memory()
     inputs, outputs, saved = [], [], []
     for layer in layers:
         inputs.append(x)

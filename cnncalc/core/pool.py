@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnncalc.core.geometry import WindowGeometry, as_pair, window_geometry
-from cnncalc.core.memory import keep_freed_memory
 from cnncalc.core.pool_planes import max_and_first, separable_spread, separable_sum
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.vocabulary import AXIS_WORDS, POOL_KINDS, POOL_TIES
@@ -135,7 +134,6 @@ def maxpool2d_forward(x: np.ndarray, geom: WindowGeometry) -> MaxPoolResult:
     A window lying wholly in padding (possible only with dilation) gives −∞, and its
     argmax is its first cell, outside the input; it passes no gradient back.
     """
-    keep_freed_memory()
     x = np.asarray(x, dtype=np.float64)
     y, first = max_and_first(x if geom.padding_free else geom.pad(x, -np.inf), geom)
     if not np.isfinite(y).all():  # NaN, or windows of −∞: the careful way (real cells first)
@@ -196,7 +194,6 @@ def avgpool_divisor(geom: WindowGeometry, count_include_pad: bool = True) -> np.
 def avgpool2d_forward(x: np.ndarray, geom: WindowGeometry, count_include_pad: bool = True) -> AvgPoolResult:
     """y[n,c,i,j] = Σ_{a,e} x_pad[n, c, i·s + a, j·s + e] / divisor[i,j], padding as 0."""
     check_pool_geometry(geom, "avg")
-    keep_freed_memory()
     x = np.asarray(x, dtype=np.float64)
     total = separable_sum(x if geom.padding_free else geom.pad(x), geom)
     divisor = avgpool_divisor(geom, count_include_pad)

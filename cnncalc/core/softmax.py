@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnncalc.core.memory import keep_freed_memory
 from cnncalc.errors import CnnError, did_you_mean
 from cnncalc.vocabulary import CROSS_ENTROPY_REDUCTIONS
 
@@ -130,7 +129,6 @@ def cross_entropy(z: np.ndarray, t: np.ndarray, reduction: str = "sum") -> Cross
     if z.ndim != 2 or t.shape != z.shape:
         raise CnnError("target", f"a target shaped like the logits {z.shape}", f"shape {t.shape}")
     n = z.shape[0] if reduction == "mean" else 1
-    keep_freed_memory()
     z = np.ascontiguousarray(z)  # entries are found by flat, row-major positions below
     top = z.max(axis=-1, keepdims=True)
     # One array becomes p, then dz, in place (fresh large arrays cost page faults); p itself is
