@@ -135,3 +135,11 @@ def test_a_malformed_entry_is_quoted_whole(written):
 def test_one_number_for_symbolic_logits_says_how_to_write_a_vector():
     run = cnncalc("softmax", "-z", "3", "--symbolic")
     assert run.code == 2 and "e.g. 1x3 for 3 logits" in run.err
+
+
+def test_a_pipeline_with_shapes_alone_does_not_suggest_the_symbolic_it_was_given(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("command: pipeline\ninput: 4x4\nlayers:\n  - {type: maxpool, kernel_size: 2}\n  - flatten\n"
+                    "  - {type: fc, weight: 1x4}\nloss: mse\ntarget: [0]\n")
+    run = cnncalc("pipeline", str(path), "--symbolic")
+    assert run.code == 2 and "add --symbolic" not in run.err and "a pipeline derives from numbers" in run.err

@@ -116,10 +116,15 @@ def _load(spec, path: str | None, options: dict, out: OutputOptions):
 
 
 def _hint_for(spec, error: CnnError) -> CnnError:
-    """`shape` has no --max-elements (it reads shapes, allocates nothing): never suggest it there."""
-    if spec.name != "shape" or "--max-elements" not in error.hint:
-        return error
-    return replace(error, hint="cnncalc shape reads shapes alone: a problem of a few short lines")
+    """A hint that fits the command: `shape` has no --max-elements (it reads shapes, allocates
+    nothing); a pipeline takes no shapes alone, --symbolic or not (it derives from numbers)."""
+    if spec.name == "shape" and "--max-elements" in error.hint:
+        return replace(error, hint="cnncalc shape reads shapes alone: a problem of a few short lines")
+    if spec.name == "pipeline" and "add --symbolic" in error.hint:
+        return replace(error, hint="a pipeline derives from numbers, --symbolic or not: give values, or run "
+                                   "one layer with shapes alone as its own command (cnncalc conv -x 3x3 -w 2x2 "
+                                   "--symbolic)")
+    return error
 
 
 def _placeholders(problem, spec, out: OutputOptions) -> bool:
