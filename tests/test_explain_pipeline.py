@@ -69,7 +69,7 @@ def test_symbolic_conv_states_the_general_identities_with_its_own_numbers():
     assert len(general) == 2
     assert "dL/dx[n,c] = Σ_o dL/dy[n,o], with 1×1 zeros inserted between entries (stride 2×2)" in general[0]
     assert "correlated with h[o,c] rotated 180°" in general[0]
-    assert "1·(3 − 1) − 1 = 1 rows on top" in general[0]
+    assert "1·(3 − 1) − 1 = 1 row on top" in general[0]
     assert "dL/dh[o,c] = Σ_n x[n,c] padded (1, 1, 1, 1) correlated with dL/dy[n,o]" in general[1]
     assert "x is not rotated" in general[1]
 

@@ -62,6 +62,10 @@ def size(writer, step) -> list[str]:
     return [text]
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if abs(number) == 1 else "s")
+
+
 def general(writer, d: dict) -> list[str]:
     """The conv identities for any N, C, H, W, with the layer's own numbers."""
     shown = writer.naming.shown
@@ -70,8 +74,9 @@ def general(writer, d: dict) -> list[str]:
     # Rows the windows never reach (the stride does not divide the span) are padded back at the end.
     (h, w) = d["in_hw"]
     extra_h, extra_w = (h + top + bottom - dh * (kh - 1) - 1) % sh, (w + left + right - dw * (kw - 1) - 1) % sw
-    full = (f"{dh}·({kh} − 1) − {top} = {dh * (kh - 1) - top} rows on top, {dh * (kh - 1) - bottom + extra_h} "
-            f"at the bottom, {dw * (kw - 1) - left} columns left, {dw * (kw - 1) - right + extra_w} right")
+    on_top, on_left = dh * (kh - 1) - top, dw * (kw - 1) - left
+    full = (f"{dh}·({kh} − 1) − {top} = {_count(on_top, 'row')} on top, {dh * (kh - 1) - bottom + extra_h} "
+            f"at the bottom, {_count(on_left, 'column')} left, {dw * (kw - 1) - right + extra_w} right")
     if min(dh * (kh - 1) - top, dw * (kw - 1) - left) < 0 or max(top, bottom, left, right) > min(dh * (kh - 1),
                                                                                                 dw * (kw - 1)):
         full += " (a negative count crops that many)"
@@ -85,7 +90,7 @@ def general(writer, d: dict) -> list[str]:
              f"correlated with {shown('dy')}[n,o]{zeros}" + (f", read every {dh}×{dw} cell" if (dh, dw) != (1, 1)
                                                              else "")
              + (" and rotated 180° (convolution mode)" if d["mode"] == "convolution" else "")
-             + f"; {shown('x')} is not rotated (dL/dy ⊗ x rotated 180° is not this identity)"]
+             + f"; {shown('x')} is not rotated ({shown('dy')} ⊗ {shown('x')} rotated 180° is not this identity)"]
     if d["bias"]:
         lines.append(f"in general: {shown('db')}[o] = Σ_n Σ_i Σ_j {shown('dy')}[n,o,i,j]")
     return lines
@@ -104,15 +109,15 @@ def identity(writer, step) -> list[str]:
             f"{inserted[0] + 1}) and " if inserted[0] == inserted[1] else
             f"{inserted[0]} zero rows and {inserted[1]} zero columns inserted between entries (stride) and ")
         kernel = (f"{shown('w')} rotated 180°" if d["rotated"] else
-                  f"{shown('w')} as written (convolution mode slides it rotated; rotating back gives w)")
+                  f"{shown('w')} as written (convolution mode slides it rotated; rotating back gives {shown('w')})")
         return [f"{which}{shown('dx')} = full correlation: {shown('dy')} {'with ' + zeros if zeros else ''}padded by the kernel's "
                 f"span − 1 on each side (· marks padding), correlated with {kernel}; the layer's own padding "
                 f"rows and columns then dropped"]
     rotated = "; rotated 180° (convolution mode)" if d["mode"] == "convolution" else ""
     every = f", read every {d['dilation'][0]}×{d['dilation'][1]} cell (dilation)" if max(d["dilation"]) > 1 else ""
     return [f"{which}{shown('dw')} = valid cross-correlation of {shown('x')} (padded, · marks padding) with "
-            f"{shown('dy')} (zeros inserted for the stride){every}{rotated}. x is not rotated: "
-            f"dL/dy ⊗ x rotated 180° is not this identity"]
+            f"{shown('dy')} (zeros inserted for the stride){every}{rotated}. {shown('x')} is not rotated: "
+            f"{shown('dy')} ⊗ {shown('x')} rotated 180° is not this identity"]
 
 
 def layer(writer, step) -> list[str]:
