@@ -143,3 +143,14 @@ def test_a_pipeline_with_shapes_alone_does_not_suggest_the_symbolic_it_was_given
                     "  - {type: fc, weight: 1x4}\nloss: mse\ntarget: [0]\n")
     run = cnncalc("pipeline", str(path), "--symbolic")
     assert run.code == 2 and "add --symbolic" not in run.err and "a pipeline derives from numbers" in run.err
+
+
+@pytest.mark.parametrize("weight", ["1e-400", "-3e-500", "1e-400/2"])
+def test_a_literal_that_rounds_to_zero_is_refused_not_silently_zero(weight):
+    run = cnncalc("conv", "-x", "1 2; 3 4", "-w", weight)
+    assert run.code == 2 and "(it rounds to 0)" in run.err
+
+
+def test_the_smallest_subnormal_and_a_written_zero_still_read():
+    assert cnncalc("conv", "-x", "1 2; 3 4", "-w", "5e-324", "--json").json()["inputs"]["w"]["data"] == 5e-324
+    assert cnncalc("conv", "-x", "1 2; 3 4", "-w", "0e5", "--json").json()["inputs"]["w"]["data"] == 0.0

@@ -39,6 +39,9 @@ def parse_number(text: str, field: str = "value"):
 
 def _number_value(match: re.Match, field: str, text: str):
     num = _plain_number(match.group("num"), field)
+    if num == 0 and re.search(r"[1-9]", re.split(r"[eE]", match.group("num"))[0]):
+        raise CnnError(field, "a number float64 can hold (down to about 4.9e-324 in size)",
+                       f"{short_text(text)} (it rounds to 0)")
     if match.group("den") is None:
         return num
     den = _plain_number(match.group("den"), field)
