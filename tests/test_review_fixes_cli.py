@@ -2,13 +2,11 @@
 
 import pytest
 
-from cli_helpers import cnncalc
+from cli_helpers import cnncalc, example, problem_file
 
 
 def _act_file(tmp_path, slope: str) -> str:
-    path = tmp_path / "act.yaml"
-    path.write_text(f"command: act\nkind: leaky_relu\nx: [-1, 2]\ndy: [1, 1]\nslope: {slope}\n")
-    return str(path)
+    return problem_file(tmp_path, f"command: act\nkind: leaky_relu\nx: [-1, 2]\ndy: [1, 1]\nslope: {slope}\n")
 
 
 @pytest.mark.parametrize("slope, words", [
@@ -28,21 +26,19 @@ def test_a_good_slope_still_reads():
 
 
 def test_a_bad_file_among_several_shows_its_caret_as_alone(tmp_path):
-    bad, good = tmp_path / "bad.yaml", tmp_path / "ok.yaml"
-    bad.write_text('command: conv\nx: "1 2; 3 x"\nw: [[1]]\n')
-    good.write_text("command: conv\nx: [[1, 2], [3, 4]]\nw: [[1]]\n")
-    alone, several = cnncalc("conv", str(bad)), cnncalc("conv", str(bad), str(good))
+    bad = problem_file(tmp_path, 'command: conv\nx: "1 2; 3 x"\nw: [[1]]\n', "bad.yaml")
+    good = problem_file(tmp_path, "command: conv\nx: [[1, 2], [3, 4]]\nw: [[1]]\n", "ok.yaml")
+    alone, several = cnncalc("conv", bad), cnncalc("conv", bad, good)
     assert alone.code == several.code == 2
     assert alone.err.splitlines()[1:] == several.err.splitlines()[1:] == ["  1 2; 3 x", "         ^"]
 
 
-HOMEWORK = "examples/seed002_conv_bias.yaml"
+HOMEWORK = "seed002_conv_bias.yaml"
 
 
 def test_two_options_writing_one_file_are_refused_before_anything_is_written(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    example = str(__import__("pathlib").Path(__file__).parent.parent / HOMEWORK)
-    run = cnncalc("conv", example, "--emit-problem", "same.svg", "--export-svg", "same.svg")
+    run = cnncalc("conv", example(HOMEWORK), "--emit-problem", "same.svg", "--export-svg", "same.svg")
     assert run.code == 2 and run.out == ""
     assert "--export-svg: expected a file of its own, found 'same.svg', which --emit-problem writes too" in run.err
     assert not (tmp_path / "same.svg").exists()
@@ -62,10 +58,9 @@ def test_names_that_would_show_two_tensors_alike_are_refused(names, found):
 
 
 def test_a_pipelines_names_are_refused_alike_with_the_files_line(tmp_path):
-    path = tmp_path / "p.yaml"
-    path.write_text("command: pipeline\ninput: [1, 2]\nnames: {fc_1.weight: W, input: W}\n"
+    path = problem_file(tmp_path, "command: pipeline\ninput: [1, 2]\nnames: {fc_1.weight: W, input: W}\n"
                     "layers:\n  - {type: fc, weight: [[1, 2]]}\nloss: mse\ntarget: [0]\n")
-    run = cnncalc("pipeline", str(path))
+    run = cnncalc("pipeline", path)
     assert run.code == 2
     assert "p.yaml:3: names: expected a different name for each tensor, found 'W' for both input and fc_1.weight" \
         in run.err
@@ -85,15 +80,13 @@ def test_json_and_another_format_together_are_refused(args):
 
 
 def test_several_files_as_latex_are_fragments_headed_by_comments_and_refuse_standalone(tmp_path):
-    example = (__import__("pathlib").Path(__file__).parent.parent / HOMEWORK).read_text()
-    paths = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
-    for path in paths:
-        path.write_text(example)
-    fragments = cnncalc("conv", *map(str, paths), "--format", "latex")
+    text = open(example(HOMEWORK)).read()
+    paths = [problem_file(tmp_path, text, "a.yaml"), problem_file(tmp_path, text, "b.yaml")]
+    fragments = cnncalc("conv", *paths, "--format", "latex")
     assert fragments.code == 0
     headings = [line for line in fragments.out.splitlines() if "a.yaml" in line or "b.yaml" in line]
     assert len(headings) == 2 and all(line.startswith("% === ") for line in headings)
-    whole = cnncalc("conv", *map(str, paths), "--format", "latex", "--standalone")
+    whole = cnncalc("conv", *paths, "--format", "latex", "--standalone")
     assert whole.code == 2 and "--standalone: expected one problem file, found 2 paths" in whole.err
 
 
@@ -111,7 +104,7 @@ def test_exact_with_symbolic_is_refused():
 
 
 def _derived(*entries: str) -> list[tuple[str, list, float]]:
-    run = cnncalc("conv", str(__import__("pathlib").Path(__file__).parent.parent / HOMEWORK), "--json",
+    run = cnncalc("conv", example(HOMEWORK), "--json",
                   *(arg for entry in entries for arg in ("--entry", entry)))
     assert run.code == 0, run.err
     return [(s["target"]["name"], s["target"]["index"], s["value"]) for s in run.json()["explanation"]["steps"]]
@@ -128,7 +121,7 @@ def test_entries_with_braces_and_brackets_split_at_top_level_commas():
 
 @pytest.mark.parametrize("written", ["O[1][1]", "y[1,1", "O_13"])
 def test_a_malformed_entry_is_quoted_whole(written):
-    run = cnncalc("conv", str(__import__("pathlib").Path(__file__).parent.parent / HOMEWORK), "--entry", written)
+    run = cnncalc("conv", example(HOMEWORK), "--entry", written)
     assert run.code == 2 and f"found '{written}'" in run.err
 
 
@@ -138,10 +131,9 @@ def test_one_number_for_symbolic_logits_says_how_to_write_a_vector():
 
 
 def test_a_pipeline_with_shapes_alone_does_not_suggest_the_symbolic_it_was_given(tmp_path):
-    path = tmp_path / "p.yaml"
-    path.write_text("command: pipeline\ninput: 4x4\nlayers:\n  - {type: maxpool, kernel_size: 2}\n  - flatten\n"
+    path = problem_file(tmp_path, "command: pipeline\ninput: 4x4\nlayers:\n  - {type: maxpool, kernel_size: 2}\n  - flatten\n"
                     "  - {type: fc, weight: 1x4}\nloss: mse\ntarget: [0]\n")
-    run = cnncalc("pipeline", str(path), "--symbolic")
+    run = cnncalc("pipeline", path, "--symbolic")
     assert run.code == 2 and "add --symbolic" not in run.err and "a pipeline derives from numbers" in run.err
 
 
