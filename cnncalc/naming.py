@@ -72,14 +72,14 @@ class Naming:
 
     def entry(self, name: str, index: tuple[int, ...], shape: tuple[int, ...] | None = None) -> str:
         """One entry as written in tables and messages: x[2,1] (in the user's index base)."""
-        kept = _person_axes(index, shape)
+        kept = self.person_index(index, shape)
         if not kept:
             return self.shown(name)
-        return f"{self.shown(name)}[{','.join(map(str, self.index(kept)))}]"
+        return f"{self.shown(name)}[{','.join(map(str, kept))}]"
 
     def subscript(self, name: str, index: tuple[int, ...], shape: tuple[int, ...] | None = None) -> str:
         """One entry as written on paper: W_12, k_2 for a column kernel, x_{10,2} past one digit."""
-        kept = self.index(_person_axes(index, shape))
+        kept = self.person_index(index, shape)
         if not kept:
             return self.shown(name)
         shown = self.shown(name)

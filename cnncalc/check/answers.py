@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from cnncalc.check.expressions import Answer, parse_answer
 from cnncalc.errors import CnnError
 from cnncalc.inputs.kept import KeptFloat, KeptInt, decimals_written, flat_items, flat_texts, text_of
@@ -104,17 +106,8 @@ def read_tensor_answer(raw, field: str, naming: Naming) -> TensorAnswer:
         elif isinstance(item, int) and not isinstance(item, (bool, KeptInt)) and text is not None \
                 and text != int.__repr__(item):
             item = KeptInt(item, text)
-        given.append(read_given(item, entry_field(field, _unravel(k, shape), shape, naming)))
+        given.append(read_given(item, entry_field(field, np.unravel_index(k, shape), shape, naming)))
     return TensorAnswer(shape, given)
-
-
-def _unravel(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
-    """The index of the flat-th entry of `shape` in C order."""
-    index = []
-    for n in reversed(shape):
-        flat, i = divmod(flat, n)
-        index.append(i)
-    return tuple(reversed(index))
 
 
 def _shape_of(raw, field: str) -> tuple[int, ...]:
